@@ -1,0 +1,389 @@
+"""ALGANDetector: ALGAN anomaly detection as a scikit-learn outlier detector.
+
+Parameters, validation and the fit/score wiring only; the networks live in
+``_networks.py`` and the training loop in ``_training.py``.
+"""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.preprocessing import RobustScaler, StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseDetector
+from ._networks import Discriminator, Generator, INPUT_CLAMP
+from ._training import train_algan
+from .utils._compat import Interval, StrOptions, _fit_context, validate_data
+from .utils._torch import resolve_device, seed_from_random_state
+
+#: Rows per forward pass when scoring (chosen for CPU throughput, see benchmarks/).
+SCORE_BATCH_SIZE = 8192
+
+
+def _positive_int_tuple(value, name):
+    try:
+        values = tuple(value)
+    except TypeError:
+        values = None
+    if (
+        values is None
+        or len(values) == 0
+        or not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in values)
+    ):
+        raise ValueError(
+            f"The '{name}' parameter of ALGANDetector must be a non-empty tuple of positive "
+            f"ints. Got {value!r} instead."
+        )
+    return tuple(int(v) for v in values)
+
+
+def _check_betas(value):
+    try:
+        betas = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        betas = ()
+    if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+        raise ValueError(
+            "The 'betas' parameter of ALGANDetector must be a pair (beta1, beta2) of floats "
+            f"in [0, 1). Got {value!r} instead."
+        )
+    return betas
+
+
+class ALGANDetector(BaseDetector):
+    """Anomaly detection by generating pseudo-anomalous data via latent variables (ALGAN).
+
+    A GAN is trained on normal data. Latents are drawn from the mixture
+    ``alpha * N(0, I) + (1 - alpha) * N(0, sigma^2 I)``: the generator G maps the
+    normal-state part to data that imitates the training set, and the wide,
+    anomalous-state part to pseudo-anomalous data. The discriminator D learns to
+    separate training rows from everything generated (fake-normal, pseudo-anomalous,
+    and samples kept from early in training). D's logit is the score: one forward
+    pass per row. Method: Murase & Fukumizu (2022), Sec. III.
+
+    Parameters
+    ----------
+    latent_dim : int, default=100
+        Dimension ``m`` of the latent space (paper's value).
+    alpha : float in (0, 1], default=0.5
+        Weight of the normal-state component ``N(0, I)`` in the latent mixture: the
+        fraction of every generated batch that is fake-normal. The rest are
+        pseudo-anomalies. 0.5 is our choice (the paper tunes it).
+    sigma : float > 0, default=4.0
+        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``
+        (paper's value).
+    generator_hidden : tuple of int, default=(256, 256)
+        Hidden layer widths of G's MLP (LeakyReLU 0.2). Our choice.
+    discriminator_hidden : tuple of int, default=(256, 256)
+        Hidden layer widths of D's MLP (LeakyReLU 0.2). Our choice.
+    max_iter : int, default=2000
+        Training length in iterations (one D and one G update each). The cost of
+        ``fit`` is bounded by it whatever the number of rows. Our choice.
+    batch_size : int, default=128
+        Training rows per iteration (clipped to ``n_samples``). The paper uses 16 on
+        images; 128 is our choice for tabular data.
+    lr_generator : float, default=2e-4
+        Adam learning rate of G (paper's value).
+    lr_discriminator : float, default=1e-4
+        Adam learning rate of D (paper's value).
+    betas : tuple of float, default=(0.0, 0.9)
+        Adam's ``(beta1, beta2)`` for both networks (paper's value).
+    buffer_size : int, default=1024
+        Number of early generator samples kept as extra pseudo-anomalies (the
+        paper's buffer; its size is our choice). 0 disables the buffer.
+    buffer_fraction : float in (0, 1], default=0.1
+        The buffer is filled evenly during the first ``buffer_fraction * max_iter``
+        iterations. Our choice.
+    scaling : {'standard', 'robust'} or None, default='standard'
+        Input scaling fitted on the training rows and applied before G and D, so
+        that the score does not depend on the units of the features:
+        ``'standard'`` (mean / standard deviation), ``'robust'`` (median /
+        inter-quartile range) or None (data used as given). Constant features get
+        scale 1. Our choice.
+    support_penalty : float >= 0, default=1.0
+        Weight of the quadratic term that lowers D's logit outside the per-feature
+        range of the (scaled) training data, so that points far from the data score
+        below every training row in every direction. 0 disables it. Our addition,
+        see Notes.
+    contamination : 'auto' or float in (0, 0.5], default='auto'
+        Expected fraction of outliers, which sets ``offset_``. With ``'auto'``,
+        ``offset_ = 0``: a row is an outlier when D finds it more likely generated
+        than real (D's probability below 0.5). With a float, ``offset_`` is that
+        percentile of the training scores.
+    device : {'cpu', 'cuda', 'mps', 'auto'} or torch.device, default='cpu'
+        Where to train and score. ``'auto'`` uses CUDA when available; pass a
+        ``torch.device('cuda:1')`` for a particular GPU. Stored as given; resolved
+        in ``fit`` (``ValueError`` if CUDA is asked for but not available). The
+        CPU is the default because these small MLPs train about as fast there.
+    random_state : int, RandomState instance or None, default=None
+        Seeds network initialisation, latent draws and shuffling through private
+        generators; the global numpy and torch random states are left untouched.
+    verbose : int, default=0
+        0 is silent; 1 or more prints per-epoch losses.
+
+    Attributes
+    ----------
+    generator_ : torch.nn.Module
+        Trained generator, maps latents of shape (n, latent_dim) to scaled data.
+    discriminator_ : torch.nn.Module
+        Trained discriminator, maps scaled data to the logit (the score).
+    scaler_ : StandardScaler, RobustScaler or None
+        Fitted input scaler.
+    offset_ : float
+        Threshold subtracted from ``score_samples`` in ``decision_function``.
+    history_ : dict of lists
+        Per-epoch training record: ``epoch``, ``n_iter``, ``loss_d``, ``loss_g``,
+        ``logit_real``, ``logit_fake``, ``logit_anomalous``.
+    n_iter_ : int
+        Number of training iterations run.
+    device_ : torch.device
+        The device resolved from ``device`` at fit time.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, defined only when ``X`` has string
+        feature names.
+
+    See Also
+    --------
+    algan_sklearn.KNNDetector : distance to the k-th nearest training row.
+    algan_sklearn.ZScoreDetector : per-feature z-scores.
+    sklearn.neighbors.LocalOutlierFactor : LOF, with ``novelty=True``.
+    sklearn.ensemble.IsolationForest : Isolation Forest.
+
+    Notes
+    -----
+    Choices of this package beyond the paper (which does not specify them): the
+    per-sample latent mixture; D's loss (binary cross-entropy, training rows
+    labelled 1 and every generated row 0, equal weights for fresh and buffered
+    samples); the input scaling; D's logit bounded by ``10 * tanh(raw / 10)``; and
+    the support penalty, which closes the decision region. Without the penalty,
+    D's piecewise-linear logit can keep rising far from the data and rank distant
+    anomalies as normal.
+
+    References
+    ----------
+    .. [1] H. Murase and K. Fukumizu, "ALGAN: Anomaly Detection by Generating
+       Pseudo Anomalous Data via Latent Variables", IEEE Access, vol. 10,
+       2022. arXiv:2202.10281.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algan_sklearn import ALGANDetector
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 2))
+    >>> det = ALGANDetector(max_iter=200, random_state=0).fit(X)
+    >>> det.predict([[0.0, 0.0], [8.0, 8.0]])
+    array([ 1, -1])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseDetector._parameter_constraints,
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="right")],
+        "sigma": [Interval(Real, 0, None, closed="neither")],
+        "generator_hidden": ["array-like"],
+        "discriminator_hidden": ["array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr_generator": [Interval(Real, 0, None, closed="neither")],
+        "lr_discriminator": [Interval(Real, 0, None, closed="neither")],
+        "betas": ["array-like"],
+        "buffer_size": [Interval(Integral, 0, None, closed="left")],
+        "buffer_fraction": [Interval(Real, 0, 1, closed="right")],
+        "scaling": [StrOptions({"standard", "robust"}), None],
+        "support_penalty": [Interval(Real, 0, None, closed="left")],
+        "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        latent_dim=100,
+        alpha=0.5,
+        sigma=4.0,
+        generator_hidden=(256, 256),
+        discriminator_hidden=(256, 256),
+        max_iter=2000,
+        batch_size=128,
+        lr_generator=2e-4,
+        lr_discriminator=1e-4,
+        betas=(0.0, 0.9),
+        buffer_size=1024,
+        buffer_fraction=0.1,
+        scaling="standard",
+        support_penalty=1.0,
+        contamination="auto",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.latent_dim = latent_dim
+        self.alpha = alpha
+        self.sigma = sigma
+        self.generator_hidden = generator_hidden
+        self.discriminator_hidden = discriminator_hidden
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.lr_generator = lr_generator
+        self.lr_discriminator = lr_discriminator
+        self.betas = betas
+        self.buffer_size = buffer_size
+        self.buffer_fraction = buffer_fraction
+        self.scaling = scaling
+        self.support_penalty = support_penalty
+        self.contamination = contamination
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the GAN on normal data ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows, assumed normal (novelty detection). Not modified.
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : ALGANDetector
+            The fitted detector.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds NaN or infinity, is not 2-D, is empty, or a parameter
+            is invalid.
+        TrainingDivergedError
+            If a training loss becomes NaN or infinite.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        generator_hidden = _positive_int_tuple(self.generator_hidden, "generator_hidden")
+        discriminator_hidden = _positive_int_tuple(self.discriminator_hidden, "discriminator_hidden")
+        betas = _check_betas(self.betas)
+        device = resolve_device(self.device)
+
+        if self.scaling is None:
+            self.scaler_ = None
+        else:
+            scaler = StandardScaler() if self.scaling == "standard" else RobustScaler()
+            self.scaler_ = scaler.fit(X)
+        Xs = self._scale(X)
+        n_features = X.shape[1]
+
+        seed = seed_from_random_state(check_random_state(self.random_state))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            generator = Generator(self.latent_dim, n_features, generator_hidden)
+            discriminator = Discriminator(
+                n_features,
+                discriminator_hidden,
+                low=torch.from_numpy(Xs.min(axis=0)),
+                high=torch.from_numpy(Xs.max(axis=0)),
+                support_penalty=self.support_penalty,
+            )
+        generator.to(device)
+        discriminator.to(device)
+        rng = torch.Generator(device=device)
+        rng.manual_seed(seed)
+
+        on_epoch = self._print_epoch if self.verbose else None
+        self.history_ = train_algan(
+            generator,
+            discriminator,
+            torch.from_numpy(Xs).to(device),
+            alpha=float(self.alpha),
+            sigma=float(self.sigma),
+            max_iter=int(self.max_iter),
+            batch_size=int(self.batch_size),
+            lr_generator=float(self.lr_generator),
+            lr_discriminator=float(self.lr_discriminator),
+            betas=betas,
+            buffer_size=int(self.buffer_size),
+            buffer_fraction=float(self.buffer_fraction),
+            rng=rng,
+            on_epoch=on_epoch,
+        )
+        self.generator_ = generator
+        self.discriminator_ = discriminator
+        self.device_ = device
+        self.n_iter_ = self.history_["n_iter"][-1]
+        self._set_offset(X)
+        return self
+
+    def _print_epoch(self, record):
+        print(
+            f"[ALGANDetector] epoch {record['epoch']:4d}  iter {record['n_iter']:6d}  "
+            f"loss_d {record['loss_d']:.4f}  loss_g {record['loss_g']:.4f}",
+            flush=True,
+        )
+
+    def _scale(self, X):
+        """Scaled float32 copy of ``X`` (clamped, so every finite row stays finite)."""
+        X = np.asarray(X, dtype=np.float64)
+        if self.scaler_ is not None:
+            center = getattr(self.scaler_, "mean_", None)
+            if center is None:
+                center = self.scaler_.center_
+            with np.errstate(over="ignore", invalid="ignore"):
+                X = (X - center) / self.scaler_.scale_
+        return np.clip(X, -INPUT_CLAMP, INPUT_CLAMP).astype(np.float32)
+
+    def score_samples(self, X):
+        """Opposite of the anomaly score: D's logit, higher = more normal.
+
+        Runs D in eval mode, without gradients, in batches of
+        ``SCORE_BATCH_SIZE`` rows; results do not depend on batch composition.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score. Not modified.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), float64
+            D's logit; finite for every finite input.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds NaN or infinity or has a different number of features
+            than the training data.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        disc = self.discriminator_
+        device = next(disc.parameters()).device
+        out = np.empty(X.shape[0], dtype=np.float64)
+        disc.eval()
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], SCORE_BATCH_SIZE):
+                chunk = torch.from_numpy(self._scale(X[start : start + SCORE_BATCH_SIZE]))
+                out[start : start + chunk.shape[0]] = disc(chunk.to(device)).cpu().numpy()
+        return out
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("generator_", "discriminator_"):
+            module = state.get(key)
+            if module is not None and next(module.parameters()).device.type != "cpu":
+                state[key] = copy.deepcopy(module).cpu()
+        if "device_" in state:
+            state["device_"] = torch.device("cpu") if state["device_"].type != "cpu" else state["device_"]
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,6 @@
+"""Baseline outlier detectors with the same API as :class:`~algan_sklearn.ALGANDetector`."""
+
+from ._knn import KNNDetector
+from ._zscore import ZScoreDetector
+
+__all__ = ["KNNDetector", "ZScoreDetector"]

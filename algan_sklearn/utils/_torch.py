@@ -1,0 +1,45 @@
+"""Device resolution and seeding helpers for the torch parts of the package."""
+
+import numpy as np
+import torch
+
+
+def resolve_device(device):
+    """Turn the ``device`` parameter into a :class:`torch.device`.
+
+    Parameters
+    ----------
+    device : {'auto', 'cpu', 'cuda'} or str or torch.device
+        ``'auto'`` selects CUDA when ``torch.cuda.is_available()``, else the CPU.
+        Any other string accepted by :class:`torch.device` (``'cuda:1'``) is used as is.
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device name torch understands, or names CUDA on
+        a machine where CUDA is not available.
+    """
+    if isinstance(device, torch.device):
+        dev = device
+    elif device == "auto":
+        dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"Unknown device {device!r}: {exc}") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} asks for CUDA, but torch.cuda.is_available() is False "
+            "on this machine; use device='cpu' or device='auto'."
+        )
+    return dev
+
+
+def seed_from_random_state(random_state):
+    """Draw one 31-bit seed from a numpy ``RandomState``."""
+    return int(random_state.randint(np.iinfo(np.int32).max))
