@@ -17,6 +17,7 @@ from ._base import BaseDetector
 from ._networks import Discriminator, Generator, INPUT_CLAMP
 from ._training import train_algan
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
+from .utils._progress import progress_callback
 from .utils._torch import resolve_device, seed_from_random_state
 
 #: Rows per forward pass when scoring (chosen for CPU throughput, see benchmarks/).
@@ -122,7 +123,9 @@ class ALGANDetector(BaseDetector):
         Seeds network initialisation, latent draws and shuffling through private
         generators; the global numpy and torch random states are left untouched.
     verbose : int, default=0
-        0 is silent; 1 or more prints per-epoch losses.
+        0 is silent. 1 shows a progress bar with the current losses of D and G
+        (tqdm, the ``progress`` extra), or about ten plain lines without tqdm.
+        2 or more prints one line of losses per epoch.
 
     Attributes
     ----------
@@ -297,7 +300,7 @@ class ALGANDetector(BaseDetector):
         rng = torch.Generator(device=device)
         rng.manual_seed(seed)
 
-        on_epoch = self._print_epoch if self.verbose else None
+        on_epoch = progress_callback(self.verbose, int(self.max_iter), type(self).__name__)
         self.history_ = train_algan(
             generator,
             discriminator,
@@ -320,13 +323,6 @@ class ALGANDetector(BaseDetector):
         self.n_iter_ = self.history_["n_iter"][-1]
         self._set_offset(X)
         return self
-
-    def _print_epoch(self, record):
-        print(
-            f"[ALGANDetector] epoch {record['epoch']:4d}  iter {record['n_iter']:6d}  "
-            f"loss_d {record['loss_d']:.4f}  loss_g {record['loss_g']:.4f}",
-            flush=True,
-        )
 
     def _scale(self, X):
         """Scaled float32 copy of ``X`` (clamped, so every finite row stays finite)."""
