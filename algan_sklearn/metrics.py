@@ -30,7 +30,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .utils._labels import CONVENTIONS, anomaly_indicator, describe_labels
 
-__all__ = ["make_outlier_scorer", "anomaly_score"]
+__all__ = ["anomaly_score", "make_outlier_scorer"]
 
 _METRICS = {
     "roc_auc": roc_auc_score,
@@ -188,12 +188,13 @@ def make_outlier_scorer(metric="roc_auc", *, anomaly_label, response_method="aut
     Raises
     ------
     ValueError
-        At creation, if ``metric`` or ``response_method`` is unknown. When
+        At creation, if ``metric`` or ``response_method`` is an unknown string. When
         called: if ``y_true`` holds one class only (the metric is undefined),
         more than two labels, or ``-1`` while ``anomaly_label=1``; or if the
         detector returns NaN or infinite scores.
     TypeError
-        When called, if the estimator has neither ``score_samples`` nor
+        At creation, if ``metric`` is neither a string nor a callable. When
+        called, if the estimator has neither ``score_samples`` nor
         ``decision_function`` (``LocalOutlierFactor`` without ``novelty=True``).
 
     Notes
@@ -214,7 +215,7 @@ def make_outlier_scorer(metric="roc_auc", *, anomaly_label, response_method="aut
         if metric not in _METRICS:
             raise ValueError(f"metric must be one of {sorted(_METRICS)} or a callable; got {metric!r}.")
     elif not callable(metric):
-        raise ValueError(f"metric must be one of {sorted(_METRICS)} or a callable; got {metric!r}.")
+        raise TypeError(f"metric must be one of {sorted(_METRICS)} or a callable; got {metric!r}.")
     if response_method not in _RESPONSE_METHODS:
         raise ValueError(f"response_method must be one of {_RESPONSE_METHODS}; got {response_method!r}.")
     return _OutlierScorer(metric, anomaly_label, response_method)

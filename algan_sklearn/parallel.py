@@ -107,9 +107,7 @@ def _iter_file(path, estimator, *, npz_key, columns, batch_rows):
             try:
                 import pyarrow.parquet as pq
             except ImportError as exc:
-                raise ImportError(
-                    f"Reading {path} needs pyarrow: pip install pyarrow (or the 'tests' extra)."
-                ) from exc
+                raise ImportError(f"Reading {path} needs pyarrow: pip install pyarrow (or the 'tests' extra).") from exc
             batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=cols)
             frames = (batch.to_pandas() for batch in batches)
         for frame in frames:
@@ -215,12 +213,7 @@ def score_in_chunks(
 
     if _is_dask_collection(data):
         return _score_dask(estimator, data, method, columns)
-    if _is_path(data):
-        items = [data]
-    elif hasattr(data, "shape"):
-        items = [data]
-    else:
-        items = data
+    items = [data] if _is_path(data) or hasattr(data, "shape") else data
 
     scores = []
     for item in items:

@@ -57,7 +57,7 @@ def plot_history(detector, ax=None, *, keys=("loss_d", "loss_g"), x="n_iter"):
     except ImportError as exc:
         raise ImportError(
             "plot_history needs matplotlib, which is not installed; install it with "
-            "pip install \"algan-sklearn[plot]\" (or pip install matplotlib)."
+            'pip install "algan-sklearn[plot]" (or pip install matplotlib).'
         ) from exc
     final = detector.steps[-1][1] if hasattr(detector, "steps") else detector
     check_is_fitted(final, "history_")

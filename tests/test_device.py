@@ -39,6 +39,7 @@ def _score_in_process_without_gpu(det, X, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", LOAD_WITHOUT_GPU, str(model), str(data), str(out)],
         env=env,
+        check=False,
         capture_output=True,
         text=True,
         timeout=120,

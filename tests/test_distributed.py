@@ -66,13 +66,16 @@ def test_grid_search_and_chunked_scoring_on_local_cluster():
         det = fast_algan().fit(X[y == 0])
         expected_scores = det.score_samples(X)
 
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         with joblib.parallel_backend("dask"):
             on_cluster = _search().fit(X, y)
         worker_pids = set(client.run(os.getpid).values())

@@ -55,9 +55,7 @@ def test_matches_sklearn_metric_on_negated_score_samples(toy):
     expected_auc = roc_auc_score(y_test, -det.score_samples(X_test))
     expected_ap = average_precision_score(y_test, -det.score_samples(X_test))
     assert make_outlier_scorer("roc_auc", anomaly_label=1)(det, X_test, y_test) == pytest.approx(expected_auc)
-    assert make_outlier_scorer("average_precision", anomaly_label=1)(det, X_test, y_test) == pytest.approx(
-        expected_ap
-    )
+    assert make_outlier_scorer("average_precision", anomaly_label=1)(det, X_test, y_test) == pytest.approx(expected_ap)
     # the built-in scorer silently inverts on 0/1 labels; ours does not
     builtin = get_scorer("roc_auc")(det, X_test, y_test)
     assert builtin == pytest.approx(1.0 - expected_auc)
@@ -158,6 +156,8 @@ def test_make_outlier_scorer_arguments(toy):
         make_outlier_scorer("roc_auc")
     with pytest.raises(ValueError, match="metric must be one of"):
         make_outlier_scorer("accuracy", anomaly_label=1)
+    with pytest.raises(TypeError, match="metric must be one of"):
+        make_outlier_scorer(3, anomaly_label=1)
     with pytest.raises(ValueError, match="response_method must be one of"):
         make_outlier_scorer(anomaly_label=1, response_method="predict")
     scorer = make_outlier_scorer(anomaly_label=1)

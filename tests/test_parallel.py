@@ -30,9 +30,7 @@ def test_in_memory_chunks(data, fitted):
     chunks = (data[i : i + 120] for i in range(0, N_ROWS, 120))
     np.testing.assert_allclose(score_in_chunks(det, chunks), expected)
     np.testing.assert_allclose(score_in_chunks(det, data, batch_rows=7), expected)
-    np.testing.assert_allclose(
-        score_in_chunks(det, data, method="decision_function"), det.decision_function(data)
-    )
+    np.testing.assert_allclose(score_in_chunks(det, data, method="decision_function"), det.decision_function(data))
     np.testing.assert_array_equal(score_in_chunks(det, [data[:10].tolist()], method="predict"), det.predict(data[:10]))
 
 

@@ -94,7 +94,7 @@ def test_plot_history_draws_losses(blob):
 
     # on given axes, with other keys, through a Pipeline
     pipe = make_pipeline(StandardScaler(), fast_algan()).fit(blob)
-    fig, ax2 = plt.subplots()
+    _, ax2 = plt.subplots()
     out = plot_history(pipe, ax=ax2, keys=("logit_real", "logit_fake", "logit_anomalous"), x="epoch")
     assert out is ax2 and len(ax2.get_lines()) == 3
     plt.close("all")

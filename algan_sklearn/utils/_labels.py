@@ -49,8 +49,7 @@ def anomaly_indicator(y, anomaly_label):
     labels = np.unique(y)
     if labels.shape[0] > 2:
         raise ValueError(
-            f"y must hold two labels (normal and anomalous); got {labels.shape[0]} distinct "
-            f"values: {_show(labels)}."
+            f"y must hold two labels (normal and anomalous); got {labels.shape[0]} distinct values: {_show(labels)}."
         )
     if _is_label(anomaly_label, 1) and any(_is_label(v, -1) for v in labels):
         raise ValueError(
