@@ -21,7 +21,7 @@ import json
 import math
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -138,9 +138,7 @@ def format_table(rows, columns):
     cells = [[header for _, header, _ in columns]]
     for row in rows:
         cells.append([_fmt(row.get(key), spec) for key, _, spec in columns])
-    left = [
-        all(isinstance(row.get(key), str) for row in rows) if rows else True for key, _, _ in columns
-    ]
+    left = [all(isinstance(row.get(key), str) for row in rows) if rows else True for key, _, _ in columns]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     lines = []
     for line in cells:
@@ -244,24 +242,25 @@ def _cmd_benchmark(args):
         print(f"# detector parameters: {json.dumps(params, sort_keys=True)}")
     sys.stdout.flush()
 
-    out_file = writer = None
-    if args.output:
-        out_file = open(args.output, "w", newline="", encoding="utf-8")
-        writer = csv.DictWriter(out_file, fieldnames=list(bm.RUN_COLUMNS))
-        writer.writeheader()
+    with ExitStack() as stack:
+        writer = None
+        if args.output:
+            out_file = stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
+            writer = csv.DictWriter(out_file, fieldnames=list(bm.RUN_COLUMNS))
+            writer.writeheader()
 
-    def on_row(row):
-        if writer is not None:
-            writer.writerow(row)
-            out_file.flush()
-        if row["error"]:
-            print(
-                f"{PROG}: warning: {row['detector']} failed on {row['dataset']} (seed {row['seed']}): {row['error']}",
-                file=sys.stderr,
-                flush=True,
-            )
+        def on_row(row):
+            if writer is not None:
+                writer.writerow(row)
+                out_file.flush()
+            if row["error"]:
+                print(
+                    f"{PROG}: warning: {row['detector']} failed on {row['dataset']} (seed {row['seed']}): "
+                    f"{row['error']}",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
-    try:
         try:
             rows = bm.run_benchmark(
                 datasets,
@@ -272,11 +271,8 @@ def _cmd_benchmark(args):
                 callback=on_row,
                 progress=args.progress,
             )
-        except (FileNotFoundError, ValueError) as exc:  # malformed data file
+        except (FileNotFoundError, ValueError) as exc:  # a malformed data file
             raise CLIError(_one_line(exc)) from None
-    finally:
-        if out_file is not None:
-            out_file.close()
 
     summary = bm.summarize(rows)
     if args.data_dir:
@@ -374,7 +370,7 @@ def _check_frame(frame, path, role, first_line):
         raise CLIError(f"{role} file '{path}' has a header but no data rows")
     if len(set(columns)) != len(columns):
         raise CLIError(f"{role} file '{path}' has duplicate column names")
-    where = lambda i: f"line {i + first_line}" if first_line else f"row {i + 1}"  # noqa: E731
+    where = lambda i: f"line {i + first_line}" if first_line else f"row {i + 1}"
     for col, name in zip(frame.columns, columns):
         series = frame[col]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
@@ -410,9 +406,7 @@ def _read_csv_plain(path, role):
     X = np.empty((len(body), len(columns)), dtype=np.float64)
     for i, row in enumerate(body):
         if len(row) != len(columns):
-            raise CLIError(
-                f"{role} file '{path}': line {i + 2} has {len(row)} fields, the header has {len(columns)}"
-            )
+            raise CLIError(f"{role} file '{path}': line {i + 2} has {len(row)} fields, the header has {len(columns)}")
         for j, cell in enumerate(row):
             cell = cell.strip()
             if cell == "":
@@ -424,9 +418,7 @@ def _read_csv_plain(path, role):
                     f"column '{columns[j]}' of {role} file '{path}' is not numeric (value {cell!r} on line {i + 2})"
                 ) from None
             if not math.isfinite(X[i, j]):
-                raise CLIError(
-                    f"column '{columns[j]}' of {role} file '{path}' has a non-finite value on line {i + 2}"
-                )
+                raise CLIError(f"column '{columns[j]}' of {role} file '{path}' has a non-finite value on line {i + 2}")
     return {"columns": columns, "X": X, "cells": body}
 
 
@@ -573,7 +565,7 @@ def build_parser():
     b.add_argument("--output", metavar="CSV", help="write one row per data set, seed and detector (as they finish)")
     b.add_argument("--summary-output", metavar="CSV", help="write the per-detector summary")
     b.add_argument("--plot", metavar="PNG", help="scatter plot of per-set AUROC, ALGAN against kNN (needs matplotlib)")
-    b.add_argument("--algan-params", metavar="JSON", help='extra ALGANDetector parameters, e.g. \'{"sigma": 8}\'')
+    b.add_argument("--algan-params", metavar="JSON", help="extra ALGANDetector parameters, e.g. '{\"sigma\": 8}'")
     b.add_argument(
         "--detector-params",
         metavar="JSON",
@@ -612,7 +604,7 @@ def build_parser():
     s.add_argument("--detector", default="ALGAN", help="ALGAN (default), kNN, LOF, IForest or z-score")
     s.add_argument("--seed", type=int, default=0, help="random_state of the detector (default: 0)")
     s.add_argument("--no-scaling", action="store_true", help="do not standardise the features before the detector")
-    s.add_argument("--algan-params", metavar="JSON", help='extra ALGANDetector parameters, e.g. \'{"max_iter": 500}\'')
+    s.add_argument("--algan-params", metavar="JSON", help="extra ALGANDetector parameters, e.g. '{\"max_iter\": 500}'")
     s.add_argument(
         "--detector-params", metavar="JSON", help='extra parameters by detector, e.g. \'{"kNN": {"n_neighbors": 10}}\''
     )
@@ -651,11 +643,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+    except BrokenPipeError:  # output piped into a command that exited (e.g. head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 

@@ -48,21 +48,21 @@ from .datasets import iter_adbench_dir
 
 __all__ = [
     "DEFAULT_DETECTORS",
-    "RUN_COLUMNS",
     "PER_DATASET_COLUMNS",
+    "RUN_COLUMNS",
     "SUMMARY_COLUMNS",
     "available_detectors",
+    "evaluate_detector",
+    "machine_info",
     "make_detector",
     "novelty_split",
-    "evaluate_detector",
-    "run_benchmark",
     "per_dataset",
-    "summarize",
     "plot_auroc_scatter",
-    "write_csv",
     "read_results_csv",
     "resolve_detector_names",
-    "machine_info",
+    "run_benchmark",
+    "summarize",
+    "write_csv",
 ]
 
 #: Detectors run when none are named: ALGAN and the baselines of the benchmark.
@@ -202,12 +202,13 @@ _SPECS = {
         _DetectorSpec("LOF", "sklearn LocalOutlierFactor(novelty=True), defaults"),
         _DetectorSpec("IForest", "sklearn IsolationForest(random_state=seed), defaults"),
         _DetectorSpec("z-score", "ZScoreDetector: mean squared z-score over features"),
-        _DetectorSpec("SO_GAAL", "PyOD SO_GAAL, defaults; decision_function as it comes", "pyod.models.so_gaal",
-                      "SO_GAAL", "pyod"),
-        _DetectorSpec("MO_GAAL", "PyOD MO_GAAL, defaults; decision_function as it comes", "pyod.models.mo_gaal",
-                      "MO_GAAL", "pyod"),
-        _DetectorSpec("ALAD", "PyOD ALAD, defaults; decision_function as it comes", "pyod.models.alad", "ALAD",
-                      "pyod"),
+        _DetectorSpec(
+            "SO_GAAL", "PyOD SO_GAAL, defaults; decision_function as it comes", "pyod.models.so_gaal", "SO_GAAL", "pyod"
+        ),
+        _DetectorSpec(
+            "MO_GAAL", "PyOD MO_GAAL, defaults; decision_function as it comes", "pyod.models.mo_gaal", "MO_GAAL", "pyod"
+        ),
+        _DetectorSpec("ALAD", "PyOD ALAD, defaults; decision_function as it comes", "pyod.models.alad", "ALAD", "pyod"),
     )
 }
 
@@ -402,7 +403,7 @@ def novelty_split(
     normal = np.flatnonzero(y == 0)
     anomalous = np.flatnonzero(y == 1)
     normal = normal[rng.permutation(normal.shape[0])]
-    n_train = min(int(math.floor(train_fraction * normal.shape[0] + 1e-9)), int(max_train))
+    n_train = min(math.floor(train_fraction * normal.shape[0] + 1e-9), int(max_train))
     train_idx = normal[:n_train]
     test_normal = normal[n_train:]
     if n_train < 1 or test_normal.shape[0] < 1 or anomalous.shape[0] < 1:
@@ -413,7 +414,7 @@ def novelty_split(
     n_test = test_normal.shape[0] + anomalous.shape[0]
     if n_test > max_test:
         fraction = max_test / n_test
-        n_anom = max(1, int(round(fraction * anomalous.shape[0])))
+        n_anom = max(1, round(fraction * anomalous.shape[0]))
         n_norm = max(1, int(max_test) - n_anom)
         test_normal = np.sort(rng.choice(test_normal, size=n_norm, replace=False))
         anomalous = np.sort(rng.choice(anomalous, size=n_anom, replace=False))
@@ -455,7 +456,7 @@ def _candidates(detectors, detector_params):
     params = {}
     for name, p in (detector_params or {}).items():
         if not isinstance(p, dict):
-            raise ValueError(f"Parameters of detector {name!r} must be a dict, got {type(p).__name__}.")
+            raise TypeError(f"Parameters of detector {name!r} must be a dict, got {type(p).__name__}.")
         params[_canonical_name(name)] = dict(p)
     if isinstance(detectors, dict):
         items = list(detectors.items())
@@ -645,7 +646,10 @@ def run_benchmark(
     rows = []
     for name, X, y in _iter_datasets(datasets):
         for seed in seeds:
-            X_train, X_test, y_test = novelty_split(X, y, random_state=seed)
+            try:
+                X_train, X_test, y_test = novelty_split(X, y, random_state=seed)
+            except ValueError as exc:
+                raise ValueError(f"Data set {name!r}: {exc}") from None
             base = {
                 "dataset": name,
                 "seed": seed,
@@ -659,7 +663,7 @@ def run_benchmark(
                 try:
                     result = _evaluate(cand, seed, X_train, X_test, y_test)
                     error = ""
-                except Exception as exc:  # noqa: BLE001 - recorded, or re-raised below
+                except Exception as exc:
                     if errors == "raise":
                         raise
                     result = {"auroc": math.nan, "ap": math.nan, "fit_s": math.nan, "score_ms_per_1k": math.nan}

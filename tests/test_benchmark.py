@@ -184,6 +184,8 @@ def test_run_benchmark_errors(capsys):
     assert summary["broken"]["n_failed"] == 2 and summary["broken"]["n_sets"] == 0
     assert math.isnan(summary["broken"]["mean_auroc"])
     assert summary["kNN"]["n_failed"] == 0 and summary["kNN"]["mean_rank"] == 1.0
+    with pytest.raises(ValueError, match="Data set 'empty': .*one anomaly"):
+        bm.run_benchmark({"empty": _labelled(20, 0)}, ["kNN"], seeds=[0], errors="record")
     with pytest.raises(ValueError, match="errors must be"):
         bm.run_benchmark(data, ["kNN"], errors="ignore")
 
@@ -200,8 +202,16 @@ def test_run_benchmark_reads_a_folder(tmp_path):
 
 
 def _row(dataset, detector, seed, auroc, ap=0.5, fit_s=1.0, score=2.0, error=""):
-    return dict(dataset=dataset, detector=detector, seed=seed, auroc=auroc, ap=ap, fit_s=fit_s,
-                score_ms_per_1k=score, error=error)
+    return {
+        "dataset": dataset,
+        "detector": detector,
+        "seed": seed,
+        "auroc": auroc,
+        "ap": ap,
+        "fit_s": fit_s,
+        "score_ms_per_1k": score,
+        "error": error,
+    }
 
 
 @pytest.fixture

@@ -289,11 +289,22 @@ def test_score_bad_options_exit_2(extra, match, train_test_csv, tmp_path, capsys
 
 def test_python_m_entry_point(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "algan_sklearn", "score", "--train", str(tmp_path / "nope.csv"), "--test", "x.csv",
-         "--output", str(tmp_path / "o.csv")],
+        [
+            sys.executable,
+            "-m",
+            "algan_sklearn",
+            "score",
+            "--train",
+            str(tmp_path / "nope.csv"),
+            "--test",
+            "x.csv",
+            "--output",
+            str(tmp_path / "o.csv"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"algan-sklearn: error: train file '{tmp_path / 'nope.csv'}' does not exist"
