@@ -43,3 +43,26 @@ def resolve_device(device):
 def seed_from_random_state(random_state):
     """Draw one 31-bit seed from a numpy ``RandomState``."""
     return int(random_state.randint(np.iinfo(np.int32).max))
+
+
+class torch_threads:
+    """Context manager: run with ``n`` torch intra-op threads, then restore the caller's setting.
+
+    Training ALGAN's small MLPs on the CPU is fastest with one thread: a batch of a
+    few hundred rows is too small to split, and more threads oversubscribe the cores
+    when several fits run in parallel (joblib, Dask).
+    """
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self._saved = torch.get_num_threads()
+        if self.n is not None and self.n != self._saved:
+            torch.set_num_threads(self.n)
+        return self
+
+    def __exit__(self, *exc):
+        if torch.get_num_threads() != self._saved:
+            torch.set_num_threads(self._saved)
+        return False
