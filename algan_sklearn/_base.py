@@ -8,26 +8,94 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils._compat import Interval, StrOptions
 
+#: Rows per block when a detector scores in batches: bounds the float64 working copies
+#: (65,536 rows of 20 features take 10 MiB) whatever the number of rows.
+SCORE_BLOCK_ROWS = 65536
+
+
+def lower_fence(scores):
+    """Tukey's lower fence ``Q1 - 1.5 * IQR`` of ``scores`` (the box-plot outlier rule).
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    float
+    """
+    q1, q3 = np.percentile(scores, [25.0, 75.0])
+    return float(q1 - 1.5 * (q3 - q1))
+
+
+def pow2_scale(max_abs):
+    """Powers of two ``s >= max_abs / 2`` (1 where ``max_abs`` is 0).
+
+    Dividing by a power of two is exact, so data divided by ``pow2_scale(max|X|)``
+    lies in ``[-2, 2]`` with no rounding: sums of squares of it cannot overflow
+    however large the finite input values are.
+
+    Parameters
+    ----------
+    max_abs : float or ndarray of float, finite and >= 0
+
+    Returns
+    -------
+    float or ndarray of float
+    """
+    max_abs = np.asarray(max_abs, dtype=np.float64)
+    _, exponent = np.frexp(np.where(max_abs > 0, max_abs, 1.0))
+    return np.ldexp(1.0, exponent - 1)
+
+
+def score_in_blocks(X, score_block, block_rows=SCORE_BLOCK_ROWS):
+    """Apply ``score_block`` to float64 copies of consecutive row blocks of ``X``.
+
+    The extra memory is one block, not a copy of ``X``; ``score_block`` must score
+    each row independently of the others, so results do not depend on the blocks.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32 or float64
+    score_block : callable
+        Maps a float64 array of shape (n, n_features) to scores of shape (n,).
+    block_rows : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+    """
+    out = np.empty(X.shape[0], dtype=np.float64)
+    for start in range(0, X.shape[0], block_rows):
+        block = np.asarray(X[start : start + block_rows], dtype=np.float64)
+        out[start : start + block.shape[0]] = score_block(block)
+    return out
+
 
 class BaseDetector(OutlierMixin, BaseEstimator):
     """Base class: ``offset_`` from ``contamination``, ``decision_function`` and ``predict``.
 
-    Subclasses implement ``fit`` (which must call :meth:`_set_offset`) and
-    ``score_samples`` (higher = more normal).
+    Subclasses implement ``fit`` (which must call :meth:`_set_offset`),
+    ``score_samples`` (higher = more normal), and ``_score_samples``: the same
+    scores for an ``X`` that ``fit`` already validated (so that no feature-name
+    check runs on it again).
     """
 
     _parameter_constraints: dict = {
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
     }
 
-    #: ``offset_`` used when ``contamination='auto'``; subclasses document its meaning.
+    #: ``offset_`` used when ``contamination='auto'`` and ``_set_offset`` is given no
+    #: ``auto_offset``; subclasses document its meaning.
     _auto_offset = 0.0
 
-    def _set_offset(self, X):
+    def _set_offset(self, X, auto_offset=None):
+        """Set ``offset_``: ``auto_offset`` (or the class default) for ``'auto'``, else the
+        ``contamination`` percentile of the training scores."""
         if self.contamination == "auto":
-            self.offset_ = float(self._auto_offset)
+            self.offset_ = float(self._auto_offset if auto_offset is None else auto_offset)
         else:
-            self.offset_ = float(np.percentile(self.score_samples(X), 100.0 * self.contamination))
+            self.offset_ = float(np.percentile(self._score_samples(X), 100.0 * self.contamination))
 
     def decision_function(self, X):
         """Shifted opposite anomaly score: ``score_samples(X) - offset_``.

@@ -6,8 +6,13 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import BaseDetector
+from .._base import BaseDetector, lower_fence, pow2_scale, score_in_blocks
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+
+#: Queries are clipped to this magnitude in the internal units (training data within
+#: [-2, 2]), so that squared distances cannot overflow float64; such rows still score
+#: far below every training row.
+QUERY_CLAMP = 1.0e100
 
 
 class KNNDetector(BaseDetector):
@@ -24,10 +29,12 @@ class KNNDetector(BaseDetector):
         How the ``k`` distances are aggregated: the k-th distance (Ramaswamy et al.,
         2000), their mean (Angiulli & Pizzuti, 2002) or their median.
     contamination : 'auto' or float in (0, 0.5], default='auto'
-        Sets ``offset_``. With ``'auto'`` the threshold is the largest leave-one-out
-        score of a training row: a row is an outlier when it lies farther from the
-        training data than every training row lies from the others. With a float,
-        ``offset_`` is that percentile of ``score_samples`` on the training rows.
+        Sets ``offset_``. With ``'auto'`` the threshold is Tukey's lower fence
+        ``Q1 - 1.5 * IQR`` of the leave-one-out scores of the training rows (each
+        row's distance to the *other* training rows): a row is an outlier when it
+        lies unusually far from the training data by the box-plot rule. With one
+        training row, ``offset_ = 0``. With a float, ``offset_`` is that percentile
+        of ``score_samples`` on the training rows.
     algorithm : {'auto', 'ball_tree', 'kd_tree', 'brute'}, default='auto'
         Passed to :class:`sklearn.neighbors.NearestNeighbors`.
     n_jobs : int, default=None
@@ -36,7 +43,13 @@ class KNNDetector(BaseDetector):
     Attributes
     ----------
     nn_ : NearestNeighbors
-        Fitted neighbour index.
+        Fitted neighbour index, on the training rows divided by ``scale_``.
+    n_neighbors_ : int
+        Number of neighbours used: ``min(n_neighbors, n_samples)``.
+    scale_ : float
+        Power of two by which the data are divided before the neighbour search
+        (exact, so distances are unchanged); keeps squared distances of huge
+        finite values from overflowing.
     offset_ : float
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -90,18 +103,23 @@ class KNNDetector(BaseDetector):
         self : KNNDetector
         """
         X = validate_data(self, X, dtype=np.float64)
-        self._k = min(self.n_neighbors, X.shape[0])
-        self.nn_ = NearestNeighbors(n_neighbors=self._k, algorithm=self.algorithm, n_jobs=self.n_jobs).fit(X)
-        if self.contamination == "auto":
-            if X.shape[0] > 1:
-                k_loo = min(self.n_neighbors, X.shape[0] - 1)
-                dist, _ = self.nn_.kneighbors(None, n_neighbors=k_loo)
-                self.offset_ = float(np.min(-self._aggregate(dist)))
-            else:
-                self.offset_ = 0.0
-        else:
-            self._set_offset(X)
+        n_samples = X.shape[0]
+        self.n_neighbors_ = min(self.n_neighbors, n_samples)
+        self.scale_ = float(pow2_scale(np.max(np.abs(X))))
+        self.nn_ = NearestNeighbors(n_neighbors=self.n_neighbors_, algorithm=self.algorithm, n_jobs=self.n_jobs)
+        self.nn_.fit(X / self.scale_)
+        auto_offset = 0.0
+        if self.contamination == "auto" and n_samples > 1:
+            dist, _ = self.nn_.kneighbors(None, n_neighbors=min(self.n_neighbors, n_samples - 1))
+            auto_offset = lower_fence(self._to_scores(dist))
+        self._set_offset(X, auto_offset)
         return self
+
+    def _to_scores(self, dist):
+        """Negative aggregated distances, back in the units of the data (finite)."""
+        with np.errstate(over="ignore"):
+            agg = self._aggregate(dist) * self.scale_
+        return -np.minimum(agg, np.finfo(np.float64).max)
 
     def _aggregate(self, dist):
         if self.method == "largest":
@@ -120,8 +138,18 @@ class KNNDetector(BaseDetector):
         Returns
         -------
         ndarray of shape (n_samples,), float64
+            Finite for every finite input; computed in blocks of rows, so the
+            extra memory does not grow with ``n_samples``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        dist, _ = self.nn_.kneighbors(X, n_neighbors=self._k)
-        return -self._aggregate(dist)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._score_samples(X)
+
+    def _score_samples(self, X):
+        return score_in_blocks(X, self._score_block)
+
+    def _score_block(self, X):
+        with np.errstate(over="ignore"):
+            X = np.clip(X / self.scale_, -QUERY_CLAMP, QUERY_CLAMP)
+        dist, _ = self.nn_.kneighbors(X, n_neighbors=self.n_neighbors_)
+        return self._to_scores(dist)

@@ -1,21 +1,22 @@
 """Per-feature z-score outlier detector."""
 
 import numpy as np
-from scipy.stats import chi2
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import BaseDetector
+from .._base import BaseDetector, lower_fence, pow2_scale, score_in_blocks
 from ..utils._compat import StrOptions, _fit_context, validate_data
 
 
 class ZScoreDetector(BaseDetector):
     """Outlier detection by per-feature z-scores from the training mean and std.
 
-    Each feature is standardised with the training mean and standard deviation
-    (features with zero variance get scale 1, as in
-    :class:`sklearn.preprocessing.StandardScaler`), and the squared z-scores are
-    aggregated; ``score_samples`` returns the negative aggregate.
+    Each feature is standardised with the training mean and standard deviation,
+    and the squared z-scores are aggregated; ``score_samples`` returns the negative
+    aggregate. Features with zero variance get scale 1, as in
+    :class:`sklearn.preprocessing.StandardScaler`: a different constant at
+    scoring time gives a finite, lower score. Moments are computed on the data
+    divided by a per-feature power of two (exact), so huge finite values cannot
+    overflow them.
 
     Parameters
     ----------
@@ -23,15 +24,22 @@ class ZScoreDetector(BaseDetector):
         Aggregate of the squared z-scores over features: their mean (the benchmark's
         z-score baseline) or their maximum.
     contamination : 'auto' or float in (0, 0.5], default='auto'
-        Sets ``offset_``. With ``'auto'``, the threshold is the 99.9% quantile of the
-        aggregate for independent Gaussian features (chi-square with ``n_features``
-        degrees of freedom divided by ``n_features`` for 'mean'; the per-feature
-        0.999 ** (1 / n_features) quantile of chi-square with 1 degree of freedom
-        for 'max'). With a float, ``offset_`` is that percentile of the training scores.
+        Sets ``offset_``. With ``'auto'``, the threshold is Tukey's lower fence
+        ``Q1 - 1.5 * IQR`` of the training scores (the box-plot outlier rule,
+        which assumes no distribution). With a float, ``offset_`` is that
+        percentile of the training scores.
 
     Attributes
     ----------
-    scaler_ : StandardScaler
+    mean_ : ndarray of shape (n_features_in_,)
+        Per-feature training mean, in units of ``feature_scale_``.
+    std_ : ndarray of shape (n_features_in_,)
+        Per-feature training standard deviation, in units of ``feature_scale_``;
+        ``1 / feature_scale_`` (scale 1 in the data's units) for zero-variance
+        features.
+    feature_scale_ : ndarray of shape (n_features_in_,)
+        Per-feature power of two by which the data are divided first (exactly),
+        so that the moments of huge finite values cannot overflow.
     offset_ : float
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -72,13 +80,15 @@ class ZScoreDetector(BaseDetector):
         self : ZScoreDetector
         """
         X = validate_data(self, X, dtype=np.float64)
-        self.scaler_ = StandardScaler().fit(X)
-        d = X.shape[1]
-        if self.method == "mean":
-            self._auto_offset = -chi2.ppf(0.999, d) / d
-        else:
-            self._auto_offset = -chi2.ppf(0.999 ** (1.0 / d), 1)
-        self._set_offset(X)
+        self.feature_scale_ = pow2_scale(np.max(np.abs(X), axis=0))
+        Xs = X / self.feature_scale_
+        self.mean_ = Xs.mean(axis=0)
+        std = np.sqrt(np.mean(np.square(Xs - self.mean_), axis=0))
+        # Zero (or rounding-level) spread: measure deviations relative to the magnitude.
+        constant = std <= 4.0 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1.0)
+        self.std_ = np.where(constant, 1.0 / self.feature_scale_, std)
+        auto_offset = lower_fence(self._score_samples(X)) if self.contamination == "auto" else None
+        self._set_offset(X, auto_offset)
         return self
 
     def score_samples(self, X):
@@ -91,10 +101,18 @@ class ZScoreDetector(BaseDetector):
         Returns
         -------
         ndarray of shape (n_samples,), float64
+            Finite for every finite input; computed in blocks of rows, so the
+            extra memory does not grow with ``n_samples``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._score_samples(X)
+
+    def _score_samples(self, X):
+        return score_in_blocks(X, self._score_block)
+
+    def _score_block(self, X):
         with np.errstate(over="ignore"):
-            z2 = np.square((X - self.scaler_.mean_) / self.scaler_.scale_)
+            z2 = np.square((X / self.feature_scale_ - self.mean_) / self.std_)
             agg = z2.mean(axis=1) if self.method == "mean" else z2.max(axis=1)
         return -np.minimum(agg, np.finfo(np.float64).max)
