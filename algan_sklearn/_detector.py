@@ -270,11 +270,12 @@ class ALGANDetector(BaseDetector):
         TrainingDivergedError
             If a training loss becomes NaN or infinite.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        # Parameters first: a fit that fails on them must leave no fitted attribute behind.
         generator_hidden = _positive_int_tuple(self.generator_hidden, "generator_hidden")
         discriminator_hidden = _positive_int_tuple(self.discriminator_hidden, "discriminator_hidden")
         betas = _check_betas(self.betas)
         device = resolve_device(self.device)
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
 
         if self.scaling is None:
             self.scaler_ = None
@@ -324,8 +325,8 @@ class ALGANDetector(BaseDetector):
         self._set_offset(X)
         return self
 
-    def _scale(self, X):
-        """Scaled float32 copy of ``X`` (clamped, so every finite row stays finite)."""
+    def _scale(self, X, dtype=np.float32):
+        """Scaled copy of ``X`` in ``dtype`` (clamped, so every finite row stays finite)."""
         X = np.asarray(X, dtype=np.float64)
         if self.scaler_ is not None:
             center = getattr(self.scaler_, "mean_", None)
@@ -333,7 +334,7 @@ class ALGANDetector(BaseDetector):
                 center = self.scaler_.center_
             with np.errstate(over="ignore", invalid="ignore"):
                 X = (X - center) / self.scaler_.scale_
-        return np.clip(X, -INPUT_CLAMP, INPUT_CLAMP).astype(np.float32)
+        return np.clip(X, -INPUT_CLAMP, INPUT_CLAMP).astype(dtype, copy=False)
 
     def score_samples(self, X):
         """Opposite of the anomaly score: D's logit, higher = more normal.
@@ -359,14 +360,21 @@ class ALGANDetector(BaseDetector):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        disc = self.discriminator_
-        device = next(disc.parameters()).device
+        return self._score_samples(X)
+
+    def _score_samples(self, X):
+        """``score_samples`` of validated ``X`` (also used in ``fit``)."""
+        # A float64 copy of D, in eval mode: float32 matrix products round differently
+        # with the number of rows in a batch, so a row's float32 score would depend on
+        # the other rows scored with it. The fitted module is left untouched.
+        device = next(self.discriminator_.parameters()).device
+        dtype = torch.float32 if device.type == "mps" else torch.float64  # no float64 on MPS
+        disc = copy.deepcopy(self.discriminator_).to(dtype=dtype).eval()
         out = np.empty(X.shape[0], dtype=np.float64)
-        disc.eval()
         with torch.inference_mode():
             for start in range(0, X.shape[0], SCORE_BATCH_SIZE):
-                chunk = torch.from_numpy(self._scale(X[start : start + SCORE_BATCH_SIZE]))
-                out[start : start + chunk.shape[0]] = disc(chunk.to(device)).cpu().numpy()
+                chunk = torch.from_numpy(self._scale(X[start : start + SCORE_BATCH_SIZE], np.float64))
+                out[start : start + chunk.shape[0]] = disc(chunk.to(device, dtype)).cpu().numpy()
         return out
 
     def __getstate__(self):
