@@ -18,7 +18,7 @@ from ._networks import Discriminator, Generator, INPUT_CLAMP
 from ._training import train_algan
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._progress import progress_callback
-from .utils._torch import resolve_device, seed_from_random_state
+from .utils._torch import resolve_device, seed_from_random_state, torch_threads
 
 #: Rows per forward pass when scoring (chosen for CPU throughput, see benchmarks/).
 SCORE_BATCH_SIZE = 8192
@@ -302,22 +302,25 @@ class ALGANDetector(BaseDetector):
         rng.manual_seed(seed)
 
         on_epoch = progress_callback(self.verbose, int(self.max_iter), type(self).__name__)
-        self.history_ = train_algan(
-            generator,
-            discriminator,
-            torch.from_numpy(Xs).to(device),
-            alpha=float(self.alpha),
-            sigma=float(self.sigma),
-            max_iter=int(self.max_iter),
-            batch_size=int(self.batch_size),
-            lr_generator=float(self.lr_generator),
-            lr_discriminator=float(self.lr_discriminator),
-            betas=betas,
-            buffer_size=int(self.buffer_size),
-            buffer_fraction=float(self.buffer_fraction),
-            rng=rng,
-            on_epoch=on_epoch,
-        )
+        # One torch thread for CPU training (see utils._torch.torch_threads).
+        with torch_threads(1 if device.type == "cpu" else None):
+            history = train_algan(
+                generator,
+                discriminator,
+                torch.from_numpy(Xs).to(device),
+                alpha=float(self.alpha),
+                sigma=float(self.sigma),
+                max_iter=int(self.max_iter),
+                batch_size=int(self.batch_size),
+                lr_generator=float(self.lr_generator),
+                lr_discriminator=float(self.lr_discriminator),
+                betas=betas,
+                buffer_size=int(self.buffer_size),
+                buffer_fraction=float(self.buffer_fraction),
+                rng=rng,
+                on_epoch=on_epoch,
+            )
+        self.history_ = history
         self.generator_ = generator
         self.discriminator_ = discriminator
         self.device_ = device
