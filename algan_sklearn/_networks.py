@@ -11,7 +11,7 @@ from torch import nn
 #: Slope of the LeakyReLU activations (DCGAN convention, also used by the paper's networks).
 LEAKY_SLOPE = 0.2
 #: Bound on the discriminator network's raw logit: ``LOGIT_BOUND * tanh(raw / LOGIT_BOUND)``.
-LOGIT_BOUND = 10.0
+LOGIT_BOUND = 3.0
 #: Standardised inputs are clamped to this magnitude before scoring, so that any finite
 #: input gives a finite score in float32.
 INPUT_CLAMP = 1.0e4
@@ -41,34 +41,58 @@ class Generator(nn.Module):
 class Discriminator(nn.Module):
     """MLP discriminator whose output logit is the ALGAN score (higher = more normal).
 
-    The logit is ``LOGIT_BOUND * tanh(mlp(x) / LOGIT_BOUND) - support_penalty * e(x)``
-    where ``e(x) = sum_j d_j(x)^2`` and ``d_j(x)`` is how far feature ``j`` lies outside
-    the training range ``[low_j, high_j]`` (0 inside). The bounded network part keeps
-    the learned ranking inside the data; the fixed quadratic term closes the decision
-    region, so the score of far points decreases without limit in every direction.
+    ``logit(x) = b + LOGIT_BOUND * tanh(mlp(x) / LOGIT_BOUND) - envelope_weight / 2 * e(x)``
+
+    * ``b`` is a learned, unbounded offset;
+    * the bounded network part is what adversarial training shapes: it can raise or
+      lower the score by at most ``LOGIT_BOUND`` anywhere;
+    * ``e(x) >= 0`` is a fixed envelope computed from the training rows:
+
+      - ``'gaussian'``: ``e(x) = ||(x - center) @ whiten||^2``, the squared Mahalanobis
+        distance (so the fixed part is a Gaussian log-density up to a constant);
+      - ``'box'``: ``e(x) = sum_j d_j(x)^2``, with ``d_j`` the distance of feature ``j``
+        outside the training range ``[low_j, high_j]``.
+
+    Because the network part is bounded and ``e`` grows without limit, the score of
+    points far from the data decreases without limit in every direction: the decision
+    region is closed, and no extrapolation of the network can rank a distant point as
+    normal.
 
     Parameters
     ----------
     n_features : int
     hidden : tuple of int
-    low, high : torch.Tensor of shape (n_features,)
-        Per-feature range of the standardised training data.
-    support_penalty : float
-        Weight of the quadratic out-of-range term (0 disables it).
+    envelope : dict or None
+        ``{"kind": "gaussian", "center": (d,), "whiten": (d, d)}`` or
+        ``{"kind": "box", "low": (d,), "high": (d,)}`` (array-likes); None for no envelope.
+    envelope_weight : float
+        Weight of the envelope (0 disables it).
     """
 
-    def __init__(self, n_features, hidden, low, high, support_penalty):
+    def __init__(self, n_features, hidden, envelope=None, envelope_weight=1.0):
         super().__init__()
         self.net = _mlp(n_features, hidden, 1)
-        self.register_buffer("low", torch.as_tensor(low, dtype=torch.float32).clone())
-        self.register_buffer("high", torch.as_tensor(high, dtype=torch.float32).clone())
-        self.support_penalty = float(support_penalty)
+        self.bias = nn.Parameter(torch.zeros(()))
+        self.envelope_kind = None if envelope is None or envelope_weight == 0 else envelope["kind"]
+        self.envelope_weight = float(envelope_weight)
+        if self.envelope_kind is not None:
+            for key, value in envelope.items():
+                if key != "kind":
+                    self.register_buffer(key, torch.as_tensor(value, dtype=torch.float32).clone())
+
+    def envelope_term(self, x):
+        """The fixed envelope ``e(x)`` of shape (n,), >= 0 (zeros when disabled)."""
+        if self.envelope_kind == "gaussian":
+            return ((x - self.center) @ self.whiten).square().sum(dim=-1)
+        if self.envelope_kind == "box":
+            outside = torch.relu(x - self.high) + torch.relu(self.low - x)
+            return outside.square().sum(dim=-1)
+        return x.new_zeros(x.shape[0])
 
     def forward(self, x):
         x = x.clamp(-INPUT_CLAMP, INPUT_CLAMP)
         raw = self.net(x).squeeze(-1)
-        logit = LOGIT_BOUND * torch.tanh(raw / LOGIT_BOUND)
-        if self.support_penalty > 0:
-            outside = torch.relu(x - self.high) + torch.relu(self.low - x)
-            logit = logit - self.support_penalty * outside.square().sum(dim=-1)
+        logit = self.bias + LOGIT_BOUND * torch.tanh(raw / LOGIT_BOUND)
+        if self.envelope_kind is not None:
+            logit = logit - (0.5 * self.envelope_weight) * self.envelope_term(x)
         return logit

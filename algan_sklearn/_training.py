@@ -40,8 +40,6 @@ def train_algan(
     buffer_size,
     buffer_fraction,
     rng,
-    r1_gamma=0.0,
-    fake_normal_weight=1.0,
     on_epoch=None,
 ):
     """Train ``generator`` and ``discriminator`` in place on the rows of ``X``.
@@ -70,12 +68,6 @@ def train_algan(
         The buffer is filled evenly during the first ``buffer_fraction * max_iter`` iterations.
     rng : torch.Generator
         Private generator on the device of ``X``; the only source of randomness.
-    r1_gamma : float, default=0.0
-        Weight of the R1 gradient penalty ``r1_gamma / 2 * E ||grad_x D(x_real)||^2``
-        (Mescheder et al., ICML 2018), which keeps D's logit smooth around the data.
-    fake_normal_weight : float, default=1.0
-        Weight of the fake-normal samples' term in D's loss, relative to the
-        pseudo-anomalous and buffered samples' terms (weight 1 each).
     on_epoch : callable, optional
         Called as ``on_epoch(record)`` after every epoch with the epoch's record.
 
@@ -96,11 +88,6 @@ def train_algan(
     batch_size = min(batch_size, n_samples)
     latent_dim = generator.latent_dim
     n_normal = max(1, int(round(alpha * batch_size)))
-    # per-row weights of the generated batch in D's loss: fake-normal rows first
-    fake_w = torch.ones(batch_size, device=device)
-    fake_w[:n_normal] = fake_normal_weight
-    if fake_w.sum() == 0:
-        fake_w[:] = 1.0
 
     fused = device.type in ("cpu", "cuda")
     opt_g = torch.optim.Adam(generator.parameters(), lr=lr_generator, betas=betas, fused=fused)
@@ -145,17 +132,10 @@ def train_algan(
             if use_buffer:
                 idx = torch.randint(filled, (batch_size,), generator=rng, device=device)
                 parts.append(buffer[idx])
-            inputs = torch.cat(parts)
-            if r1_gamma > 0:
-                inputs.requires_grad_(True)
-            logits = discriminator(inputs)
+            logits = discriminator(torch.cat(parts))
             l_real = logits[:n_real]
             l_fake = logits[n_real : n_real + batch_size]
-            fake_terms = F.softplus(l_fake)
-            loss_d = F.softplus(-l_real).mean() + (fake_terms * fake_w).sum() / fake_w.sum()
-            if r1_gamma > 0:
-                (grad,) = torch.autograd.grad(l_real.sum(), inputs, create_graph=True)
-                loss_d = loss_d + 0.5 * r1_gamma * grad[:n_real].square().sum(dim=1).mean()
+            loss_d = F.softplus(-l_real).mean() + F.softplus(l_fake).mean()
             if use_buffer:
                 loss_d = loss_d + F.softplus(logits[n_real + batch_size :]).mean()
             opt_d.zero_grad(set_to_none=True)
