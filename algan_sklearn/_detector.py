@@ -14,7 +14,7 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseDetector, lower_fence
+from ._base import BaseDetector, lower_fence, pow2_scale
 from ._networks import Discriminator, Generator, INPUT_CLAMP
 from ._training import train_algan
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
@@ -131,8 +131,8 @@ class ALGANDetector(BaseDetector):
         Input scaling fitted on the training rows and applied before G and D, so
         that the score does not depend on the units of the features:
         ``'standard'`` (mean / standard deviation), ``'robust'`` (median /
-        inter-quartile range) or None (data used as given). Constant features get
-        scale 1. Our choice.
+        inter-quartile range) or None (data used as given, up to one common power
+        of two). Constant features get scale 1. Our choice.
     envelope : {'gaussian', 'box'} or None, default='gaussian'
         Fixed term of D's logit, computed from the scaled training rows, that
         closes the decision region (our addition, see Notes): ``'gaussian'``
@@ -167,8 +167,11 @@ class ALGANDetector(BaseDetector):
         Trained generator, maps latents of shape (n, latent_dim) to scaled data.
     discriminator_ : torch.nn.Module
         Trained discriminator, maps scaled data to the logit (the score).
+    feature_scale_ : ndarray of shape (n_features_in_,)
+        Powers of two that inputs are divided by before ``scaler_`` (exact, so that
+        values up to the float64 maximum scale without overflow).
     scaler_ : StandardScaler, RobustScaler or None
-        Fitted input scaler.
+        Fitted input scaler (on ``X / feature_scale_``).
     offset_ : float
         Threshold subtracted from ``score_samples`` in ``decision_function``.
     history_ : dict of lists
@@ -323,11 +326,16 @@ class ALGANDetector(BaseDetector):
         device = resolve_device(self.device)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
 
-        if self.scaling is None:
+        # Exact power-of-two pre-scaling: values up to the float64 maximum are fitted
+        # without overflow in the scaler's sums of squares, and units cancel exactly.
+        max_abs = np.abs(X).max(axis=0)
+        if self.scaling is None:  # one common factor: the geometry of the data is kept
+            self.feature_scale_ = np.full(X.shape[1], pow2_scale(max_abs.max()))
             self.scaler_ = None
         else:
+            self.feature_scale_ = pow2_scale(max_abs)
             scaler = StandardScaler() if self.scaling == "standard" else RobustScaler()
-            self.scaler_ = scaler.fit(X)
+            self.scaler_ = scaler.fit(X / self.feature_scale_)
         Xs = self._scale(X)
         n_features = X.shape[1]
 
@@ -375,15 +383,22 @@ class ALGANDetector(BaseDetector):
         return self
 
     def _scale(self, X, dtype=np.float32):
-        """Scaled copy of ``X`` in ``dtype`` (clamped, so every finite row stays finite)."""
-        X = np.asarray(X, dtype=np.float64)
+        """Scaled copy of ``X`` in ``dtype`` (every finite row stays finite)."""
+        X = np.asarray(X, dtype=np.float64) / self.feature_scale_
         if self.scaler_ is not None:
             center = getattr(self.scaler_, "mean_", None)
             if center is None:
                 center = self.scaler_.center_
             with np.errstate(over="ignore", invalid="ignore"):
                 X = (X - center) / self.scaler_.scale_
-        return np.clip(X, -INPUT_CLAMP, INPUT_CLAMP).astype(dtype, copy=False)
+        # Rows beyond INPUT_CLAMP standard units are shrunk radially (direction kept), so
+        # the score keeps falling along every ray and float32 never overflows.
+        X = np.clip(X, -1e300, 1e300)
+        row_max = np.abs(X).max(axis=1, keepdims=True) if X.shape[1] else np.zeros((X.shape[0], 1))
+        far = row_max[:, 0] > INPUT_CLAMP
+        if far.any():
+            X[far] *= INPUT_CLAMP / row_max[far]
+        return X.astype(dtype, copy=False)
 
     def score_samples(self, X):
         """Opposite of the anomaly score: D's logit, higher = more normal.

@@ -178,6 +178,12 @@ def train_algan(
         if on_epoch is not None:
             on_epoch({k: history[k][-1] for k in history})
 
+    for name, module in (("generator", generator), ("discriminator", discriminator)):
+        if not all(bool(torch.isfinite(p).all()) for p in module.parameters()):
+            raise TrainingDivergedError(
+                f"ALGAN training diverged: the {name}'s weights are not finite after "
+                f"{it} iterations. Lower the learning rates or scale the inputs."
+            )
     generator.eval()
     discriminator.eval()
     return history

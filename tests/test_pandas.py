@@ -86,17 +86,7 @@ def test_grid_search_with_dataframe_and_series(frame):
 
 
 @pytest.mark.parametrize("contamination", ["auto", 0.1])
-def test_fit_on_dataframe_is_quiet(detector, frame, contamination, request):
-    if contamination != "auto" or type(detector).__name__ == "ZScoreDetector":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason=(
-                    "fit scores the validated ndarray (BaseDetector._set_offset with a float "
-                    "contamination, ZScoreDetector's 'auto' fence), so sklearn warns that X has "
-                    "no feature names although the detector was fitted with them"
-                ),
-            )
-        )
+def test_fit_on_dataframe_is_quiet(detector, frame, contamination):
     detector.set_params(contamination=contamination)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

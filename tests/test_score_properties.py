@@ -1,0 +1,118 @@
+"""Properties every fitted ALGAN model must have (issue: a trustworthy score).
+
+* points far from the training data score below every training row, in any
+  direction and at any distance;
+* the ranking does not depend on the units of the features, also for raw data;
+* no NaN or infinite score, and diverging training is reported, not returned.
+"""
+
+import numpy as np
+import pytest
+from conftest import fast_algan
+from scipy.stats import spearmanr
+
+from algan_sklearn import ALGANDetector, TrainingDivergedError
+
+
+def _directions(n_features, n, seed):
+    rng = np.random.RandomState(seed)
+    d = rng.normal(size=(n, n_features))
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    axes = np.vstack([np.eye(n_features), -np.eye(n_features)])
+    return np.vstack([d, axes])
+
+
+def _correlated_data(seed=0, n=300):
+    rng = np.random.RandomState(seed)
+    z = rng.normal(size=(n, 3))
+    # correlated, anisotropic, with a bimodal feature
+    X = np.column_stack([z[:, 0], 0.9 * z[:, 0] + 0.1 * z[:, 1], 5 * z[:, 2], np.sign(z[:, 1]) * 2 + 0.1 * z[:, 1]])
+    return X
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"random_state": 1, "sigma": 8.0, "alpha": 0.8},
+        {"random_state": 2, "buffer_size": 0, "alpha": 0.2},
+        {"random_state": 3, "envelope": "box"},
+        {"random_state": 4, "scaling": "robust"},
+        {"random_state": 5, "scaling": None, "max_iter": 200},
+    ],
+)
+def test_far_points_score_below_every_training_row(params):
+    X = _correlated_data()
+    det = fast_algan(**params).fit(X)
+    train_min = det.score_samples(X).min()
+    center, spread = X.mean(axis=0), X.std(axis=0).max()
+    dirs = _directions(X.shape[1], 40, seed=7)
+    for distance in [10.0, 100.0, 1e4, 1e8, 1e150]:
+        far = center + distance * spread * dirs
+        scores = det.score_samples(far)
+        assert np.all(np.isfinite(scores)), distance
+        assert scores.max() < train_min, f"a point at {distance}x the data scale scores as normal"
+
+
+def test_default_detector_far_points_in_every_direction():
+    """Default parameters (full training length) on data with a long-tailed column."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=400), rng.standard_t(3, size=400), rng.exponential(size=400)])
+    det = ALGANDetector(max_iter=300, random_state=0).fit(X)
+    train_min = det.score_samples(X).min()
+    far = X.mean(axis=0) + 50 * X.std(axis=0).max() * _directions(3, 60, seed=1)
+    assert det.score_samples(far).max() < train_min
+
+
+def test_score_decreases_along_rays():
+    X = _correlated_data(seed=1)
+    det = fast_algan().fit(X)
+    for direction in _directions(X.shape[1], 10, seed=3):
+        t = np.geomspace(5, 1e3, 30)[:, None] * X.std(axis=0).max()
+        scores = det.score_samples(X.mean(axis=0) + t * direction)
+        assert np.all(np.diff(scores[5:]) < 0), "score must fall strictly far out along every ray"
+        # beyond the input clamp (1e4 standard deviations) scores tie, but never rise
+        t = np.geomspace(1e3, 1e30, 30)[:, None] * X.std(axis=0).max()
+        assert np.all(np.diff(det.score_samples(X.mean(axis=0) + t * direction)) <= 0)
+
+
+@pytest.mark.parametrize("scaling", ["standard", "robust"])
+def test_ranking_does_not_depend_on_units(scaling):
+    X = _correlated_data(seed=2)
+    rng = np.random.RandomState(0)
+    X_test = np.vstack([X[:50] + 0.5 * rng.normal(size=(50, 4)), X.mean(0) + 4 * rng.normal(size=(20, 4))])
+    units = np.array([1e-3, 1.0, 1e4, 60.0])
+    shift = np.array([1e3, -5.0, 1e6, 0.0])
+    a = fast_algan(scaling=scaling).fit(X).score_samples(X_test)
+    b = fast_algan(scaling=scaling).fit(X * units + shift).score_samples(X_test * units + shift)
+    assert spearmanr(a, b).correlation > 0.999
+    np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-3)
+
+
+def test_raw_unscaled_mixed_units_ranks_far_points_last():
+    rng = np.random.RandomState(3)
+    # income in dollars, age in years, a ratio in [0, 1]
+    X = np.column_stack([rng.lognormal(10, 0.3, 300), rng.normal(45, 10, 300), rng.beta(2, 5, 300)])
+    det = fast_algan().fit(X)
+    inliers = X[:20]
+    outliers = np.array([[X[:, 0].mean(), 45.0, 30.0], [1e8, 45.0, 0.3], [X[:, 0].mean(), 500.0, 0.3]])
+    assert det.score_samples(outliers).max() < det.score_samples(inliers).min()
+
+
+def test_scores_always_finite_for_extreme_inputs():
+    X = _correlated_data(seed=4)
+    det = fast_algan().fit(X)
+    big = np.finfo(np.float64).max
+    extreme = np.array([[big, 0, 0, 0], [-big, big, -big, big], [1e-300, 0, 0, 0], [0, 0, 0, 0]])
+    scores = det.score_samples(extreme)
+    assert np.all(np.isfinite(scores))
+    # fitting on huge finite values works too, and ranks its own far points last
+    det_big = fast_algan().fit(X * 1e300)
+    s = det_big.score_samples(np.vstack([X[:10] * 1e300, [[big, big, -big, big]]]))
+    assert np.all(np.isfinite(s)) and s[-1] < s[:-1].min()
+
+
+def test_diverging_training_is_reported():
+    X = _correlated_data(seed=5)
+    with pytest.raises(TrainingDivergedError, match="diverged"):
+        fast_algan(lr_discriminator=1e30, lr_generator=1e30, max_iter=50).fit(X)
