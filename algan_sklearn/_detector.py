@@ -9,6 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from joblib import effective_n_jobs
 from sklearn.covariance import LedoitWolf
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
@@ -156,6 +157,12 @@ class ALGANDetector(BaseDetector):
     random_state : int, RandomState instance or None, default=None
         Seeds network initialisation, latent draws and shuffling through private
         generators; the global numpy and torch random states are left untouched.
+    n_jobs : int, default=None
+        Number of CPU threads torch uses in ``fit`` and scoring. None means 1
+        (unless in a :func:`joblib.parallel_backend` context), -1 all cores. One
+        thread is the default because these small networks gain little from more,
+        and more oversubscribe the cores when fits run in parallel (GridSearchCV,
+        Dask). The caller's torch setting is restored afterwards. Ignored on GPUs.
     verbose : int, default=0
         0 is silent. 1 shows a progress bar with the current losses of D and G
         (tqdm, the ``progress`` extra), or about ten plain lines without tqdm.
@@ -250,6 +257,7 @@ class ALGANDetector(BaseDetector):
         "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -274,6 +282,7 @@ class ALGANDetector(BaseDetector):
         device="cpu",
         random_state=None,
         verbose=0,
+        n_jobs=None,
     ):
         self.latent_dim = latent_dim
         self.alpha = alpha
@@ -294,6 +303,7 @@ class ALGANDetector(BaseDetector):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -355,8 +365,7 @@ class ALGANDetector(BaseDetector):
         rng.manual_seed(seed)
 
         on_epoch = progress_callback(self.verbose, int(self.max_iter), type(self).__name__)
-        # One torch thread for CPU training (see utils._torch.torch_threads).
-        with torch_threads(1 if device.type == "cpu" else None):
+        with torch_threads(self._n_threads(device)):
             history = train_algan(
                 generator,
                 discriminator,
@@ -426,8 +435,18 @@ class ALGANDetector(BaseDetector):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return self._score_samples(X)
 
+    def _n_threads(self, device):
+        """torch intra-op threads for CPU work: ``n_jobs`` resolved by joblib (None -> 1)."""
+        if device.type != "cpu":
+            return None
+        return effective_n_jobs(self.n_jobs)
+
     def _score_samples(self, X):
         """``score_samples`` of validated ``X`` (also used in ``fit``)."""
+        with torch_threads(self._n_threads(next(self.discriminator_.parameters()).device)):
+            return self._score_tiles(X)
+
+    def _score_tiles(self, X):
         # D in its own dtype (float32), one forward pass per tile of exactly SCORE_TILE_ROWS
         # rows, copied into one preallocated (aligned) buffer. A float32 matrix product
         # rounds differently for different numbers of rows, but for one fixed shape a row's

@@ -20,7 +20,7 @@ INPUT_CLAMP = 1.0e4
 def _mlp(n_in, hidden, n_out):
     layers = []
     for width in hidden:
-        layers += [nn.Linear(n_in, width), nn.LeakyReLU(LEAKY_SLOPE)]
+        layers += [nn.Linear(n_in, width), nn.LeakyReLU(LEAKY_SLOPE, inplace=True)]
         n_in = width
     layers.append(nn.Linear(n_in, n_out))
     return nn.Sequential(*layers)

@@ -1,0 +1,44 @@
+"""n_jobs sets torch's CPU threads inside fit and scoring only; the caller's setting is restored."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import fast_algan
+
+import algan_sklearn._detector as detector_module
+
+
+@pytest.mark.parametrize("n_jobs, expected", [(None, 1), (1, 1), (2, 2)])
+def test_n_jobs_sets_threads_during_fit_and_scoring(monkeypatch, n_jobs, expected):
+    seen = []
+    real_train = detector_module.train_algan
+    real_tiles = detector_module.ALGANDetector._score_tiles
+
+    def train(*args, **kwargs):
+        seen.append(("fit", torch.get_num_threads()))
+        return real_train(*args, **kwargs)
+
+    def tiles(self, X):
+        seen.append(("score", torch.get_num_threads()))
+        return real_tiles(self, X)
+
+    monkeypatch.setattr(detector_module, "train_algan", train)
+    monkeypatch.setattr(detector_module.ALGANDetector, "_score_tiles", tiles)
+    before = torch.get_num_threads()
+    caller = 3 if before != 3 else 4
+    torch.set_num_threads(caller)
+    try:
+        X = np.random.RandomState(0).normal(size=(50, 3))
+        det = fast_algan(n_jobs=n_jobs).fit(X)
+        det.score_samples(X)
+        assert torch.get_num_threads() == caller
+    finally:
+        torch.set_num_threads(before)
+    assert {phase for phase, _ in seen} == {"fit", "score"}
+    assert all(n == expected for _, n in seen), seen
+
+
+def test_n_jobs_validated_in_fit():
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match="The 'n_jobs' parameter of ALGANDetector must be"):
+        fast_algan(n_jobs="many").fit(X)
