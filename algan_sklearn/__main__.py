@@ -370,7 +370,10 @@ def _check_frame(frame, path, role, first_line):
         raise CLIError(f"{role} file '{path}' has a header but no data rows")
     if len(set(columns)) != len(columns):
         raise CLIError(f"{role} file '{path}' has duplicate column names")
-    where = lambda i: f"line {i + first_line}" if first_line else f"row {i + 1}"
+
+    def where(i):
+        return f"line {i + first_line}" if first_line else f"row {i + 1}"
+
     for col, name in zip(frame.columns, columns):
         series = frame[col]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._compat import Interval, StrOptions
+from .utils._compat import Interval, StrOptions, validate_data
 
 #: Rows per block when a detector scores in batches: bounds the float64 working copies
 #: (65,536 rows of 20 features take 10 MiB) whatever the number of rows.
@@ -73,29 +73,45 @@ def score_in_blocks(X, score_block, block_rows=SCORE_BLOCK_ROWS):
 
 
 class BaseDetector(OutlierMixin, BaseEstimator):
-    """Base class: ``offset_`` from ``contamination``, ``decision_function`` and ``predict``.
+    """Base class: ``offset_`` from ``contamination``, validation, ``decision_function``, ``predict``.
 
-    Subclasses implement ``fit`` (which must call :meth:`_set_offset`),
-    ``score_samples`` (higher = more normal), and ``_score_samples``: the same
-    scores for an ``X`` that ``fit`` already validated (so that no feature-name
-    check runs on it again).
+    Subclasses implement ``fit`` (which must call :meth:`_set_offset`) and
+    ``_score_samples``: the scores (higher = more normal) of an ``X`` already
+    validated, so that ``fit`` can score its own data without a second
+    feature-name check.
     """
 
     _parameter_constraints: dict = {
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
     }
 
-    #: ``offset_`` used when ``contamination='auto'`` and ``_set_offset`` is given no
-    #: ``auto_offset``; subclasses document its meaning.
-    _auto_offset = 0.0
-
     def _set_offset(self, X, auto_offset=None):
-        """Set ``offset_``: ``auto_offset`` (or the class default) for ``'auto'``, else the
-        ``contamination`` percentile of the training scores."""
-        if self.contamination == "auto":
-            self.offset_ = float(self._auto_offset if auto_offset is None else auto_offset)
-        else:
+        """Set ``offset_`` from the validated training rows ``X``.
+
+        ``contamination='auto'``: ``auto_offset`` if given, else Tukey's lower fence of
+        the training scores. A float: that percentile of the training scores.
+        """
+        if self.contamination != "auto":
             self.offset_ = float(np.percentile(self._score_samples(X), 100.0 * self.contamination))
+        elif auto_offset is None:
+            self.offset_ = lower_fence(self._score_samples(X))
+        else:
+            self.offset_ = float(auto_offset)
+
+    def score_samples(self, X):
+        """Opposite of the anomaly score: higher = more normal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), float64
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._score_samples(X)
 
     def decision_function(self, X):
         """Shifted opposite anomaly score: ``score_samples(X) - offset_``.

@@ -13,10 +13,9 @@ from joblib import effective_n_jobs
 from sklearn.covariance import LedoitWolf
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseDetector, lower_fence, pow2_scale
-from ._networks import Discriminator, Generator, INPUT_CLAMP
+from ._base import BaseDetector, pow2_scale
+from ._networks import INPUT_CLAMP, Discriminator, Generator
 from ._training import train_algan
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._progress import progress_callback
@@ -387,8 +386,7 @@ class ALGANDetector(BaseDetector):
         self.discriminator_ = discriminator
         self.device_ = device
         self.n_iter_ = self.history_["n_iter"][-1]
-        auto_offset = lower_fence(self._score_samples(X)) if self.contamination == "auto" else None
-        self._set_offset(X, auto_offset)
+        self._set_offset(X)
         return self
 
     def _scale(self, X, dtype=np.float32):
@@ -431,9 +429,7 @@ class ALGANDetector(BaseDetector):
             If ``X`` holds NaN or infinity or has a different number of features
             than the training data.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._score_samples(X)
+        return super().score_samples(X)
 
     def _n_threads(self, device):
         """torch intra-op threads for CPU work: ``n_jobs`` resolved by joblib (None -> 1)."""

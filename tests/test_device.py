@@ -9,11 +9,10 @@ import textwrap
 import numpy as np
 import pytest
 import torch
+from conftest import fast_algan
 
 from algan_sklearn import ALGANDetector
 from algan_sklearn.utils._torch import resolve_device
-
-from conftest import fast_algan
 
 #: Loads a pickled detector in a fresh interpreter that sees no GPU, and saves its scores.
 LOAD_WITHOUT_GPU = textwrap.dedent(

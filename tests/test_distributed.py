@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from conftest import fast_algan
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,8 +21,6 @@ from threadpoolctl import threadpool_limits
 from algan_sklearn.metrics import make_outlier_scorer
 from algan_sklearn.model_selection import InlierOnlyStratifiedKFold
 from algan_sklearn.parallel import score_in_chunks
-
-from conftest import fast_algan
 
 distributed = pytest.importorskip("distributed")
 da = pytest.importorskip("dask.array")

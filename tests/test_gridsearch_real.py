@@ -7,6 +7,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from conftest import fast_algan
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV
@@ -16,8 +17,6 @@ from threadpoolctl import threadpool_limits
 
 from algan_sklearn.metrics import make_outlier_scorer
 from algan_sklearn.model_selection import InlierOnlyStratifiedKFold
-
-from conftest import fast_algan
 
 #: The shared data folder lies beside the repository (CI copies it there).
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "adbench" / "classical" / "29_Pima.npz"

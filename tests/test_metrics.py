@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import fast_algan
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, get_scorer, roc_auc_score
@@ -15,8 +16,6 @@ from sklearn.preprocessing import StandardScaler
 from algan_sklearn import KNNDetector, ZScoreDetector
 from algan_sklearn.metrics import anomaly_score, make_outlier_scorer
 from algan_sklearn.model_selection import InlierOnlyStratifiedKFold
-
-from conftest import fast_algan
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import fast_algan
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from algan_sklearn.metrics import make_outlier_scorer
 from algan_sklearn.model_selection import InlierOnlyStratifiedKFold
-
-from conftest import fast_algan
 
 pd = pytest.importorskip("pandas")
 

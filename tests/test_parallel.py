@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import fast_algan
 from sklearn.exceptions import NotFittedError
 
 from algan_sklearn import ALGANDetector
 from algan_sklearn.parallel import score_in_chunks
-
-from conftest import fast_algan
 
 N_ROWS, N_FEATURES = 500, 4
 

@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import fast_algan
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -11,8 +12,6 @@ from sklearn.preprocessing import StandardScaler
 from algan_sklearn import ALGANDetector
 from algan_sklearn.plotting import plot_history
 from algan_sklearn.utils._progress import progress_callback
-
-from conftest import fast_algan
 
 HISTORY_KEYS = {"epoch", "n_iter", "loss_d", "loss_g", "logit_real", "logit_fake", "logit_anomalous"}
 

@@ -4,7 +4,6 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseDetector, lower_fence, pow2_scale, score_in_blocks
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
@@ -141,9 +140,7 @@ class KNNDetector(BaseDetector):
             Finite for every finite input; computed in blocks of rows, so the
             extra memory does not grow with ``n_samples``.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._score_samples(X)
+        return super().score_samples(X)
 
     def _score_samples(self, X):
         return score_in_blocks(X, self._score_block)

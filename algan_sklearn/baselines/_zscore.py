@@ -1,9 +1,8 @@
 """Per-feature z-score outlier detector."""
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import BaseDetector, lower_fence, pow2_scale, score_in_blocks
+from .._base import BaseDetector, pow2_scale, score_in_blocks
 from ..utils._compat import StrOptions, _fit_context, validate_data
 
 
@@ -87,8 +86,7 @@ class ZScoreDetector(BaseDetector):
         # Zero (or rounding-level) spread: measure deviations relative to the magnitude.
         constant = std <= 4.0 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1.0)
         self.std_ = np.where(constant, 1.0 / self.feature_scale_, std)
-        auto_offset = lower_fence(self._score_samples(X)) if self.contamination == "auto" else None
-        self._set_offset(X, auto_offset)
+        self._set_offset(X)
         return self
 
     def score_samples(self, X):
@@ -104,9 +102,7 @@ class ZScoreDetector(BaseDetector):
             Finite for every finite input; computed in blocks of rows, so the
             extra memory does not grow with ``n_samples``.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._score_samples(X)
+        return super().score_samples(X)
 
     def _score_samples(self, X):
         return score_in_blocks(X, self._score_block)

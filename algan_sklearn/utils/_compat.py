@@ -6,7 +6,7 @@ needs a change in this file only.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions, HasMethods
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 __all__ = ["Interval", "StrOptions", "HasMethods", "_fit_context", "validate_data"]
