@@ -13,6 +13,7 @@ from joblib import effective_n_jobs
 from sklearn.covariance import LedoitWolf
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseDetector, pow2_scale
 from ._networks import INPUT_CLAMP, Discriminator, Generator
@@ -474,6 +475,45 @@ class ALGANDetector(BaseDetector):
         finally:
             disc.train(was_training)
         return out
+
+    def sample(self, n_samples=1, *, state="normal", random_state=None):
+        """Draw rows from the trained generator, in the units of the training data.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows.
+        state : {'normal', 'anomalous'}, default='normal'
+            ``'normal'`` draws latents from ``N(0, I)`` (fake-normal rows, which G
+            was trained to make look like the training data); ``'anomalous'`` from
+            ``N(0, sigma^2 I)`` (the pseudo-anomalies D was trained against).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the latent draw (through a private torch generator).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_), float64
+
+        Raises
+        ------
+        ValueError
+            If ``state`` is not one of the two names or ``n_samples`` < 1.
+        """
+        check_is_fitted(self)
+        if state not in ("normal", "anomalous"):
+            raise ValueError(f"state must be 'normal' or 'anomalous', got {state!r}")
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+        gen = torch.Generator().manual_seed(seed_from_random_state(check_random_state(random_state)))
+        z = torch.randn(int(n_samples), self.latent_dim, generator=gen)
+        if state == "anomalous":
+            z *= float(self.sigma)
+        device = next(self.generator_.parameters()).device
+        with torch.inference_mode():
+            rows = self.generator_(z.to(device)).cpu().numpy().astype(np.float64)
+        if self.scaler_ is not None:
+            rows = self.scaler_.inverse_transform(rows)
+        return rows * self.feature_scale_
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -23,7 +23,6 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from sklearn.datasets import make_moons
 
 from algan_sklearn import ALGANDetector
@@ -41,27 +40,11 @@ detector = ALGANDetector(random_state=0, **FIT).fit(X)
 # %%
 # Draw from the generator
 # -----------------------
-# The fitted networks are plain :class:`torch.nn.Module` objects:
-# ``generator_`` maps latents of shape ``(n, latent_dim)`` to rows in the
-# detector's *scaled* feature space. The detector scales its inputs in two
-# steps, both fitted attributes: a division by ``feature_scale_`` (powers of
-# two), then the scaler ``scaler_``. Undoing both brings generated rows back
-# to the units of ``X``.
-
-
-def generate(det, n, scale, seed):
-    """``n`` rows of G(scale * z), z ~ N(0, I), in the units of the training data."""
-    gen = torch.Generator().manual_seed(seed)
-    z = scale * torch.randn(n, det.latent_dim, generator=gen)
-    with torch.no_grad():
-        rows = det.generator_(z.to(det.device_)).cpu().numpy().astype(np.float64)
-    if det.scaler_ is not None:
-        rows = det.scaler_.inverse_transform(rows)
-    return rows * det.feature_scale_
-
-
-fake_normal = generate(detector, 400, 1.0, seed=1)
-pseudo_anomalies = generate(detector, 400, detector.sigma, seed=2)
+# :meth:`~algan_sklearn.ALGANDetector.sample` draws rows from the trained
+# generator, back in the units of ``X``: ``state="normal"`` uses latents from
+# ``N(0, I)``, ``state="anomalous"`` from ``N(0, sigma^2 I)``.
+fake_normal = detector.sample(400, state="normal", random_state=1)
+pseudo_anomalies = detector.sample(400, state="anomalous", random_state=2)
 
 # %%
 # The buffer is filled during the first ``buffer_fraction * max_iter``
@@ -72,7 +55,7 @@ pseudo_anomalies = generate(detector, 400, detector.sigma, seed=2)
 # same stage of training.)
 n_early = max(1, int(detector.buffer_fraction * detector.max_iter))
 early_detector = ALGANDetector(max_iter=n_early, random_state=0).fit(X)
-early = generate(early_detector, 400, 1.0, seed=3)
+early = early_detector.sample(400, random_state=3)
 
 # %%
 # Plot

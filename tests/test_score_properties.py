@@ -116,3 +116,18 @@ def test_diverging_training_is_reported():
     X = _correlated_data(seed=5)
     with pytest.raises(TrainingDivergedError, match="diverged"):
         fast_algan(lr_discriminator=1e30, lr_generator=1e30, max_iter=50).fit(X)
+
+
+def test_sample_returns_rows_in_training_units():
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(1000.0, 50.0, 300), rng.normal(0.01, 0.002, 300)])
+    det = fast_algan(max_iter=200).fit(X)
+    normal = det.sample(500, random_state=0)
+    wide = det.sample(500, state="anomalous", random_state=0)
+    assert normal.shape == (500, 2) and np.all(np.isfinite(normal))
+    np.testing.assert_array_equal(normal, det.sample(500, random_state=0))
+    # in the units of X: the fake-normal rows sit near the data, the pseudo-anomalies spread wider
+    assert abs(np.median(normal[:, 0]) - 1000.0) < 500.0
+    assert np.std(wide, axis=0).sum() > np.std(normal, axis=0).sum()
+    with pytest.raises(ValueError, match="state"):
+        det.sample(3, state="weird")
