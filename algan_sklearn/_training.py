@@ -40,7 +40,6 @@ def train_algan(
     buffer_size,
     buffer_fraction,
     rng,
-    average_from=None,
     on_epoch=None,
 ):
     """Train ``generator`` and ``discriminator`` in place on the rows of ``X``.
@@ -69,11 +68,6 @@ def train_algan(
         The buffer is filled evenly during the first ``buffer_fraction * max_iter`` iterations.
     rng : torch.Generator
         Private generator on the device of ``X``; the only source of randomness.
-    average_from : float in [0, 1) or None, default=None
-        If set, D's final weights are the uniform average of its weights over the
-        iterations from ``average_from * max_iter`` on (stochastic weight averaging,
-        Izmailov et al., UAI 2018), which damps the oscillation of adversarial
-        training; None keeps the last weights.
     on_epoch : callable, optional
         Called as ``on_epoch(record)`` after every epoch with the epoch's record.
 
@@ -105,12 +99,6 @@ def train_algan(
         per_collect = math.ceil(buffer_size / n_collect)
         buffer = torch.empty(buffer_size, X.shape[1], device=device)
         filled = 0
-
-    if average_from is not None:
-        avg_start = int(average_from * max_iter)
-        d_params = list(discriminator.parameters())
-        d_avg = [p.detach().clone() for p in d_params]
-        n_avg = 0
 
     keys = ("loss_d", "loss_g", "logit_real", "logit_fake", "logit_anomalous")
     history = {"epoch": [], "n_iter": [], **{k: [] for k in keys}}
@@ -156,19 +144,13 @@ def train_algan(
 
             # --- generator step: normal-state samples should look like training data
             fake_normal = generator(z[:n_normal])
+            discriminator.requires_grad_(False)  # no use for D's weight gradients here
             l_gen = discriminator(fake_normal)
             loss_g = F.softplus(-l_gen).mean()
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
-
-            if average_from is not None and it >= avg_start:
-                n_avg += 1
-                with torch.no_grad():
-                    if n_avg == 1:
-                        torch._foreach_copy_(d_avg, d_params)
-                    else:
-                        torch._foreach_lerp_(d_avg, d_params, 1.0 / n_avg)
+            discriminator.requires_grad_(True)
 
             with torch.no_grad():
                 sums += torch.stack(
@@ -197,10 +179,6 @@ def train_algan(
             history[k].append(v)
         if on_epoch is not None:
             on_epoch({k: history[k][-1] for k in history})
-
-    if average_from is not None and n_avg > 0:
-        with torch.no_grad():
-            torch._foreach_copy_(list(discriminator.parameters()), d_avg)
 
     for name, module in (("generator", generator), ("discriminator", discriminator)):
         if not all(bool(torch.isfinite(p).all()) for p in module.parameters()):
