@@ -394,7 +394,7 @@ def _check_frame(frame, path, role, first_line):
 
 def _read_csv_plain(path, role):
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: Excel's byte-order mark
             lines = [row for row in csv.reader(f) if row and any(cell.strip() for cell in row)]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise CLIError(f"cannot parse {role} file '{path}' as CSV: {_one_line(exc)}") from None
@@ -479,6 +479,8 @@ def _cmd_score(args):
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{name} parameters: {_one_line(exc)}") from None
     _check_writable(args.output, "--output")
+    if os.path.abspath(args.output) in {os.path.abspath(args.train), os.path.abspath(args.test)}:
+        raise CLIError(f"--output '{args.output}' is one of the input files; choose another path")
 
     train = _read_table(args.train, "train")
     test = _read_table(args.test, "test")

@@ -257,7 +257,7 @@ class ALGANDetector(BaseDetector):
         "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -422,7 +422,10 @@ class ALGANDetector(BaseDetector):
         Returns
         -------
         scores : ndarray of shape (n_samples,), float64
-            D's logit; finite for every finite input.
+            D's logit; finite for every finite input. Rows farther than 1e4
+            standard deviations from the training mean are shrunk radially to that
+            distance before scoring, so beyond it scores along a ray stop falling
+            (they tie) but never rise.
 
         Raises
         ------

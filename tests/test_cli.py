@@ -316,3 +316,21 @@ def test_threads_are_restored(capsys):
     assert main(["benchmark", "--detectors", "z-score", "--threads", "3"]) == 0
     assert "with 3 threads" in capsys.readouterr().out
     assert torch.get_num_threads() == before
+
+
+def test_score_reads_excel_bom_and_refuses_to_overwrite_an_input(tmp_path):
+    from algan_sklearn.__main__ import main
+
+    rng = np.random.RandomState(0)
+    train = tmp_path / "train.csv"
+    test = tmp_path / "test.csv"
+    for path, n in ((train, 60), (test, 5)):
+        rows = rng.normal(size=(n, 2))
+        path.write_text("\ufeffa,b\n" + "\n".join(f"{x},{y}" for x, y in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    args = ["score", "--train", str(train), "--test", str(test), "--detector", "kNN"]
+    assert main([*args, "--output", str(out)]) in (0, None)
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("a,b,score,label")
+    before = test.read_bytes()
+    assert main([*args, "--output", str(test)]) == 2
+    assert test.read_bytes() == before
