@@ -103,9 +103,11 @@ class ALGANDetector(BaseDetector):
         Weight of the normal-state component ``N(0, I)`` in the latent mixture: the
         fraction of every generated batch that is fake-normal. The rest are
         pseudo-anomalies. 0.5 is our choice (the paper tunes it).
-    sigma : float > 0, default=4.0
-        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``
-        (paper's value).
+    sigma : float > 0, default=8.0
+        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``.
+        The paper uses 4; 8 is our default, chosen by the alpha x sigma grid study
+        on the ADBench sets (mean AUROC 0.809 against 0.785 for 4, at alpha=0.5; see
+        the benchmark results page).
     generator_hidden : tuple of int, default=(256, 256)
         Hidden layer widths of G's MLP (LeakyReLU 0.2). Our choice.
     discriminator_hidden : tuple of int, default=(256, 256)
@@ -265,7 +267,7 @@ class ALGANDetector(BaseDetector):
         *,
         latent_dim=100,
         alpha=0.5,
-        sigma=4.0,
+        sigma=8.0,
         generator_hidden=(256, 256),
         discriminator_hidden=(256, 256),
         max_iter=1000,
