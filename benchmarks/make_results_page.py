@@ -122,6 +122,7 @@ def main():
             ("current default (``sigma=8``)", RESULTS / "classical.csv"),
             ("reference: ``sigma=4``, Gaussian envelope, buffer on", ref_path),
             *[(f"``sigma=4`` with {label}", RESULTS / f"classical_{tag}.csv") for tag, label in ABLATIONS.items()],
+            ("``sigma=8`` with a narrower discriminator, ``discriminator_hidden=(128, 128)``", RESULTS / "classical_d128.csv"),
         ]:
             if not path.exists():
                 continue
