@@ -75,10 +75,10 @@ def score_in_blocks(X, score_block, block_rows=SCORE_BLOCK_ROWS):
 class BaseDetector(OutlierMixin, BaseEstimator):
     """Base class: ``offset_`` from ``contamination``, validation, ``decision_function``, ``predict``.
 
-    Subclasses implement ``fit`` (which must call :meth:`_set_offset`) and
-    ``_score_samples``: the scores (higher = more normal) of an ``X`` already
-    validated, so that ``fit`` can score its own data without a second
-    feature-name check.
+    Subclasses implement ``fit`` (which must call :meth:`_set_offset`) and either
+    ``_score_block`` (scores, higher = more normal, of a float64 block of validated
+    rows) or ``_score_samples`` (the same for all validated rows at once). ``fit``
+    scores its own data through ``_score_samples``, without a second feature-name check.
     """
 
     _parameter_constraints: dict = {
@@ -97,6 +97,10 @@ class BaseDetector(OutlierMixin, BaseEstimator):
             self.offset_ = lower_fence(self._score_samples(X))
         else:
             self.offset_ = float(auto_offset)
+
+    def _score_samples(self, X):
+        """Scores of validated ``X``: by default ``_score_block`` over blocks of rows."""
+        return score_in_blocks(X, self._score_block)
 
     def score_samples(self, X):
         """Opposite of the anomaly score: higher = more normal.

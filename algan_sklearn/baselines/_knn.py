@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from .._base import BaseDetector, lower_fence, pow2_scale, score_in_blocks
+from .._base import BaseDetector, lower_fence, pow2_scale
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 
 #: Queries are clipped to this magnitude in the internal units (training data within
@@ -141,9 +141,6 @@ class KNNDetector(BaseDetector):
             extra memory does not grow with ``n_samples``.
         """
         return super().score_samples(X)
-
-    def _score_samples(self, X):
-        return score_in_blocks(X, self._score_block)
 
     def _score_block(self, X):
         with np.errstate(over="ignore"):

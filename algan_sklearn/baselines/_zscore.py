@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._base import BaseDetector, pow2_scale, score_in_blocks
+from .._base import BaseDetector, pow2_scale
 from ..utils._compat import StrOptions, _fit_context, validate_data
 
 
@@ -103,9 +103,6 @@ class ZScoreDetector(BaseDetector):
             extra memory does not grow with ``n_samples``.
         """
         return super().score_samples(X)
-
-    def _score_samples(self, X):
-        return score_in_blocks(X, self._score_block)
 
     def _score_block(self, X):
         with np.errstate(over="ignore"):
