@@ -161,7 +161,7 @@ class ALGANDetector(BaseDetector):
         generators; the global numpy and torch random states are left untouched.
     n_jobs : int, default=None
         Number of CPU threads torch uses in ``fit`` and scoring. None means 1
-        (unless in a :func:`joblib.parallel_backend` context), -1 all cores. One
+        (unless in a ``joblib.parallel_backend`` context), -1 all cores. One
         thread is the default because these small networks gain little from more,
         and more oversubscribe the cores when fits run in parallel (GridSearchCV,
         Dask). The caller's torch setting is restored afterwards. Ignored on GPUs.

@@ -322,8 +322,8 @@ def make_detector(name, *, random_state=None, params=None):
     >>> from algan_sklearn.benchmark import make_detector
     >>> make_detector("kNN")
     KNNDetector()
-    >>> make_detector("ALGAN", random_state=0, params={"sigma": 8.0})
-    ALGANDetector(random_state=0, sigma=8.0)
+    >>> make_detector("ALGAN", random_state=0, params={"sigma": 4.0})
+    ALGANDetector(random_state=0, sigma=4.0)
     """
     return _SPECS[_canonical_name(name)].build(random_state, params)
 
