@@ -48,18 +48,26 @@ def _positive_int_tuple(value, name):
     return tuple(int(v) for v in values)
 
 
-def _envelope(Xs, kind):
+#: The Gaussian envelope's covariance is estimated on at most this many training rows.
+ENVELOPE_MAX_ROWS = 100_000
+
+
+def _envelope(Xs, kind, seed):
     """Envelope of the scaled training rows ``Xs`` for the discriminator (see ``_networks``).
 
     ``'gaussian'``: mean and whitening matrix of the Ledoit-Wolf shrunk covariance
     (well conditioned even with fewer rows than features; eigenvalues floored at 1e-6
-    of the largest). ``'box'``: per-feature minimum and maximum.
+    of the largest), from at most ``ENVELOPE_MAX_ROWS`` rows drawn with ``seed``.
+    ``'box'``: per-feature minimum and maximum of all rows.
     """
     if kind is None:
         return None
-    X64 = Xs.astype(np.float64)
     if kind == "box":
-        return {"kind": "box", "low": X64.min(axis=0), "high": X64.max(axis=0)}
+        return {"kind": "box", "low": Xs.min(axis=0).astype(np.float64), "high": Xs.max(axis=0).astype(np.float64)}
+    if Xs.shape[0] > ENVELOPE_MAX_ROWS:
+        rows = np.random.RandomState(seed).choice(Xs.shape[0], ENVELOPE_MAX_ROWS, replace=False)
+        Xs = Xs[np.sort(rows)]
+    X64 = Xs.astype(np.float64)
     center = X64.mean(axis=0)
     if X64.shape[0] > 1 and np.ptp(X64, axis=0).max() > 0:
         cov = LedoitWolf().fit(X64).covariance_
@@ -140,7 +148,8 @@ class ALGANDetector(BaseDetector):
         Fixed term of D's logit, computed from the scaled training rows, that
         closes the decision region (our addition, see Notes): ``'gaussian'``
         subtracts ``envelope_weight / 2`` times the squared Mahalanobis distance
-        (Ledoit-Wolf covariance), i.e. adds a Gaussian log-density; ``'box'``
+        (Ledoit-Wolf covariance, from at most 100,000 training rows drawn with
+        ``random_state``), i.e. adds a Gaussian log-density; ``'box'``
         subtracts it only outside the per-feature training range; None trains a
         plain ALGAN discriminator, whose score can rank distant points as normal.
     envelope_weight : float >= 0, default=1.0
@@ -340,15 +349,23 @@ class ALGANDetector(BaseDetector):
 
         # Exact power-of-two pre-scaling: values up to the float64 maximum are fitted
         # without overflow in the scaler's sums of squares, and units cancel exactly.
-        max_abs = np.abs(X).max(axis=0)
+        # Row blocks keep fit's temporaries to a block, not a copy of X.
+        max_abs = np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
+        blocks = range(0, X.shape[0], SCORE_BATCH_SIZE)
         if self.scaling is None:  # one common factor: the geometry of the data is kept
             self.feature_scale_ = np.full(X.shape[1], pow2_scale(max_abs.max()))
             self.scaler_ = None
+        elif self.scaling == "standard":
+            self.feature_scale_ = pow2_scale(max_abs)
+            self.scaler_ = StandardScaler()
+            for start in blocks:  # a single block is exactly StandardScaler().fit
+                self.scaler_.partial_fit(X[start : start + SCORE_BATCH_SIZE] / self.feature_scale_)
         else:
             self.feature_scale_ = pow2_scale(max_abs)
-            scaler = StandardScaler() if self.scaling == "standard" else RobustScaler()
-            self.scaler_ = scaler.fit(X / self.feature_scale_)
-        Xs = self._scale(X)
+            self.scaler_ = RobustScaler().fit(X / self.feature_scale_)
+        Xs = np.empty(X.shape, dtype=np.float32)
+        for start in blocks:
+            Xs[start : start + SCORE_BATCH_SIZE] = self._scale(X[start : start + SCORE_BATCH_SIZE])
         n_features = X.shape[1]
 
         seed = seed_from_random_state(check_random_state(self.random_state))
@@ -358,7 +375,7 @@ class ALGANDetector(BaseDetector):
             discriminator = Discriminator(
                 n_features,
                 discriminator_hidden,
-                envelope=_envelope(Xs, self.envelope),
+                envelope=_envelope(Xs, self.envelope, seed),
                 envelope_weight=self.envelope_weight,
             )
         generator.to(device)

@@ -131,3 +131,15 @@ def test_sample_returns_rows_in_training_units():
     assert np.std(wide, axis=0).sum() > np.std(normal, axis=0).sum()
     with pytest.raises(ValueError, match="state"):
         det.sample(3, state="weird")
+
+
+def test_envelope_covariance_from_a_bounded_subsample(monkeypatch):
+    import algan_sklearn._detector as detector_module
+
+    monkeypatch.setattr(detector_module, "ENVELOPE_MAX_ROWS", 50)
+    X = _correlated_data(seed=6, n=400)
+    a = fast_algan().fit(X)
+    b = fast_algan().fit(X)
+    np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))  # the subsample follows random_state
+    far = X.mean(axis=0) + 1e3 * X.std(axis=0).max() * _directions(4, 10, seed=0)
+    assert a.score_samples(far).max() < a.score_samples(X).min()
