@@ -5,15 +5,19 @@ Parameters, validation and the fit/score wiring only; the networks live in
 """
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from joblib import effective_n_jobs
 from sklearn.covariance import LedoitWolf
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ._base import BaseDetector, pow2_scale
 from ._networks import INPUT_CLAMP, Discriminator, Generator
@@ -50,24 +54,25 @@ def _positive_int_tuple(value, name):
 
 #: The Gaussian envelope's covariance is estimated on at most this many training rows.
 ENVELOPE_MAX_ROWS = 100_000
+#: The ``'gmm'`` envelope: largest number of mixture components tried (chosen by BIC) ...
+ENVELOPE_MAX_COMPONENTS = 10
+#: ... fitted on at most this many training rows ...
+MIXTURE_MAX_ROWS = 10_000
+#: ... and only with at most this many features (beyond, a full-covariance mixture costs
+#: too much and is rarely supported by the rows: the single Ledoit-Wolf Gaussian is used).
+MIXTURE_MAX_FEATURES = 100
+#: Covariance regularisation of the mixture, relative to each feature's variance.
+MIXTURE_REG_COVAR = 1e-3
 
 
-def _envelope(Xs, kind, seed):
-    """Envelope of the scaled training rows ``Xs`` for the discriminator (see ``_networks``).
+def _subsample(Xs, max_rows, seed):
+    if Xs.shape[0] <= max_rows:
+        return Xs
+    rows = np.random.RandomState(seed).choice(Xs.shape[0], max_rows, replace=False)
+    return Xs[np.sort(rows)]
 
-    ``'gaussian'``: mean and whitening matrix of the Ledoit-Wolf shrunk covariance
-    (well conditioned even with fewer rows than features; eigenvalues floored at 1e-6
-    of the largest), from at most ``ENVELOPE_MAX_ROWS`` rows drawn with ``seed``.
-    ``'box'``: per-feature minimum and maximum of all rows.
-    """
-    if kind is None:
-        return None
-    if kind == "box":
-        return {"kind": "box", "low": Xs.min(axis=0).astype(np.float64), "high": Xs.max(axis=0).astype(np.float64)}
-    if Xs.shape[0] > ENVELOPE_MAX_ROWS:
-        rows = np.random.RandomState(seed).choice(Xs.shape[0], ENVELOPE_MAX_ROWS, replace=False)
-        Xs = Xs[np.sort(rows)]
-    X64 = Xs.astype(np.float64)
+
+def _gaussian_envelope(X64):
     center = X64.mean(axis=0)
     if X64.shape[0] > 1 and np.ptp(X64, axis=0).max() > 0:
         cov = LedoitWolf().fit(X64).covariance_
@@ -77,6 +82,56 @@ def _envelope(Xs, kind, seed):
     floor = max(eigval.max(), 1e-12) * 1e-6
     whiten = eigvec / np.sqrt(np.maximum(eigval, floor))
     return {"kind": "gaussian", "center": center, "whiten": whiten}
+
+
+def _mixture_envelope(X64, seed, n_threads):
+    """Full-covariance Gaussian mixture with the number of components chosen by BIC."""
+    n_samples, n_features = X64.shape
+    max_components = min(ENVELOPE_MAX_COMPONENTS, n_samples // (n_features + 1))
+    if n_features > MIXTURE_MAX_FEATURES or max_components < 1:
+        return _gaussian_envelope(X64)
+    # Fitted on unit-variance features (so the regularisation is relative), mapped back.
+    scale = X64.std(axis=0)
+    scale[~(scale > 0)] = 1.0
+    Z = (X64 - X64.mean(axis=0)) / scale
+    best = None
+    with threadpool_limits(limits=n_threads), warnings.catch_warnings():
+        # Too few distinct rows for k components, or EM not converged in max_iter: that k
+        # simply gets a worse BIC; nothing for the user to act on.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for k in range(1, max_components + 1):
+            gmm = GaussianMixture(k, covariance_type="full", reg_covar=MIXTURE_REG_COVAR, random_state=seed)
+            gmm.fit(Z)
+            bic = gmm.bic(Z)
+            if best is None or bic < best[0]:
+                best = (bic, gmm)
+    gmm = best[1]
+    chol = gmm.precisions_cholesky_  # (k, d, d): ||(z - mean_k) @ chol_k||^2 is the Mahalanobis term
+    whiten = chol / scale[None, :, None]
+    means = gmm.means_ * scale + X64.mean(axis=0)
+    logw = np.log(gmm.weights_) + np.log(np.abs(np.diagonal(chol, axis1=1, axis2=2))).sum(axis=1)
+    return {"kind": "gmm", "means": means, "whiten": whiten, "logw": logw}
+
+
+def _envelope(Xs, kind, seed, n_threads=1):
+    """Envelope of the scaled training rows ``Xs`` for the discriminator (see ``_networks``).
+
+    ``'gaussian'``: mean and whitening matrix of the Ledoit-Wolf shrunk covariance
+    (well conditioned even with fewer rows than features; eigenvalues floored at 1e-6
+    of the largest), from at most ``ENVELOPE_MAX_ROWS`` rows drawn with ``seed``.
+    ``'gmm'``: a full-covariance Gaussian mixture of 1 to ``ENVELOPE_MAX_COMPONENTS``
+    components (at most one per ``n_features + 1`` rows), the number chosen by BIC, from
+    at most ``MIXTURE_MAX_ROWS`` rows drawn with ``seed``; the Gaussian one beyond
+    ``MIXTURE_MAX_FEATURES`` features.
+    ``'box'``: per-feature minimum and maximum of all rows.
+    """
+    if kind is None:
+        return None
+    if kind == "box":
+        return {"kind": "box", "low": Xs.min(axis=0).astype(np.float64), "high": Xs.max(axis=0).astype(np.float64)}
+    if kind == "gmm":
+        return _mixture_envelope(_subsample(Xs, MIXTURE_MAX_ROWS, seed).astype(np.float64), seed, n_threads)
+    return _gaussian_envelope(_subsample(Xs, ENVELOPE_MAX_ROWS, seed).astype(np.float64))
 
 
 def _check_betas(value):
@@ -263,7 +318,7 @@ class ALGANDetector(BaseDetector):
         "buffer_size": [Interval(Integral, 0, None, closed="left")],
         "buffer_fraction": [Interval(Real, 0, 1, closed="right")],
         "scaling": [StrOptions({"standard", "robust"}), None],
-        "envelope": [StrOptions({"gaussian", "box"}), None],
+        "envelope": [StrOptions({"gmm", "gaussian", "box"}), None],
         "envelope_weight": [Interval(Real, 0, None, closed="left")],
         "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
         "random_state": ["random_state"],
@@ -375,7 +430,7 @@ class ALGANDetector(BaseDetector):
             discriminator = Discriminator(
                 n_features,
                 discriminator_hidden,
-                envelope=_envelope(Xs, self.envelope, seed),
+                envelope=_envelope(Xs, self.envelope, seed, self._n_threads(torch.device("cpu"))),
                 envelope_weight=self.envelope_weight,
             )
         generator.to(device)

@@ -50,6 +50,10 @@ class Discriminator(nn.Module):
 
       - ``'gaussian'``: ``e(x) = ||(x - center) @ whiten||^2``, the squared Mahalanobis
         distance (so the fixed part is a Gaussian log-density up to a constant);
+      - ``'gmm'``: ``e(x) = -2 (log sum_k exp(logw_k - ||(x - means_k) @ whiten_k||^2 / 2) - lse0)``,
+        minus twice a Gaussian-mixture log-density up to a constant, with
+        ``logw_k = log(weight_k) + log|det whiten_k|`` and ``lse0 = logsumexp(logw)`` (so
+        ``e >= 0``; with one component it is the squared Mahalanobis distance);
       - ``'box'``: ``e(x) = sum_j d_j(x)^2``, with ``d_j`` the distance of feature ``j``
         outside the training range ``[low_j, high_j]``.
 
@@ -63,7 +67,8 @@ class Discriminator(nn.Module):
     n_features : int
     hidden : tuple of int
     envelope : dict or None
-        ``{"kind": "gaussian", "center": (d,), "whiten": (d, d)}`` or
+        ``{"kind": "gaussian", "center": (d,), "whiten": (d, d)}``,
+        ``{"kind": "gmm", "means": (k, d), "whiten": (k, d, d), "logw": (k,)}`` or
         ``{"kind": "box", "low": (d,), "high": (d,)}`` (array-likes); None for no envelope.
     envelope_weight : float
         Weight of the envelope (0 disables it).
@@ -79,11 +84,23 @@ class Discriminator(nn.Module):
             for key, value in envelope.items():
                 if key != "kind":
                     self.register_buffer(key, torch.as_tensor(value, dtype=torch.float32).clone())
+            if self.envelope_kind == "gmm":
+                # All components in one matrix product: x @ whiten_flat - shift.
+                k, d = self.means.shape
+                whiten_flat = self.whiten.permute(1, 0, 2).reshape(d, k * d)
+                self.register_buffer("whiten_flat", whiten_flat.contiguous())
+                self.register_buffer("shift", torch.einsum("kd,kde->ke", self.means, self.whiten).reshape(-1))
+                self.register_buffer("lse0", torch.logsumexp(self.logw, dim=0))
+                del self.whiten
 
     def envelope_term(self, x):
         """The fixed envelope ``e(x)`` of shape (n,), >= 0 (zeros when disabled)."""
         if self.envelope_kind == "gaussian":
             return ((x - self.center) @ self.whiten).square().sum(dim=-1)
+        if self.envelope_kind == "gmm":
+            k = self.logw.shape[0]
+            m = (x @ self.whiten_flat - self.shift).square().reshape(x.shape[0], k, -1).sum(dim=-1)
+            return -2.0 * (torch.logsumexp(self.logw - 0.5 * m, dim=1) - self.lse0)
         if self.envelope_kind == "box":
             outside = torch.relu(x - self.high) + torch.relu(self.low - x)
             return outside.square().sum(dim=-1)

@@ -37,6 +37,7 @@ def _correlated_data(seed=0, n=300):
         {"random_state": 1, "sigma": 8.0, "alpha": 0.8},
         {"random_state": 2, "buffer_size": 0, "alpha": 0.2},
         {"random_state": 3, "envelope": "box"},
+        {"random_state": 6, "envelope": "gaussian"},
         {"random_state": 4, "scaling": "robust"},
         {"random_state": 5, "scaling": None, "max_iter": 200},
     ],
@@ -143,3 +144,60 @@ def test_envelope_covariance_from_a_bounded_subsample(monkeypatch):
     np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))  # the subsample follows random_state
     far = X.mean(axis=0) + 1e3 * X.std(axis=0).max() * _directions(4, 10, seed=0)
     assert a.score_samples(far).max() < a.score_samples(X).min()
+
+
+def _two_clusters(seed=0, n=400):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(scale=0.3, size=(n, 3))
+    X[: n // 2, 0] += 4.0
+    X[n // 2 :, 0] -= 4.0
+    return X
+
+
+def test_mixture_envelope_is_a_gaussian_mixture_log_density():
+    """e(x) = -2 (log p(x) - const) for the BIC-chosen mixture, in the units D sees."""
+    from sklearn.mixture import GaussianMixture
+
+    X = _two_clusters()
+    det = fast_algan(envelope="gmm").fit(X)
+    disc = det.discriminator_
+    assert disc.envelope_kind == "gmm" and disc.logw.shape == (2,)  # BIC finds the two clusters
+    Xs = det._scale(X, np.float64)
+    queries = Xs[:50] + np.random.RandomState(1).normal(size=(50, 3))
+    import torch
+
+    with torch.no_grad():
+        e = disc.envelope_term(torch.as_tensor(queries, dtype=torch.float32)).numpy().astype(np.float64)
+    # the package fits on unit-variance features with a relative covariance floor of 1e-3
+    mean, std = Xs.mean(axis=0), Xs.std(axis=0)
+    ref = GaussianMixture(2, covariance_type="full", reg_covar=1e-3, random_state=0).fit((Xs - mean) / std)
+    log_p = ref.score_samples((queries - mean) / std)
+    # same density up to an additive constant (fits differ only by EM's tolerance)
+    diff = e + 2 * log_p
+    assert np.ptp(diff) < 1e-3 * np.ptp(e)
+    assert e.min() >= 0.0
+
+
+def test_mixture_envelope_separates_clusters_where_a_gaussian_cannot():
+    X = _two_clusters()
+    midway = np.zeros((1, 3))  # between the clusters: no training row within 3 units
+    gmm = fast_algan(envelope="gmm").fit(X)
+    gauss = fast_algan(envelope="gaussian").fit(X)
+    assert gmm.score_samples(midway)[0] < gmm.score_samples(X).min()
+    assert gauss.score_samples(midway)[0] > np.median(gauss.score_samples(X))
+    assert gmm.predict(midway)[0] == -1
+
+
+def test_mixture_envelope_bounded_subsample_and_fallbacks(monkeypatch):
+    import algan_sklearn._detector as detector_module
+
+    X = _two_clusters(seed=2)
+    monkeypatch.setattr(detector_module, "MIXTURE_MAX_ROWS", 60)
+    a = fast_algan(envelope="gmm").fit(X)
+    np.testing.assert_array_equal(a.score_samples(X), fast_algan(envelope="gmm").fit(X).score_samples(X))
+    assert a.discriminator_.envelope_kind == "gmm"
+    # too many features for a full-covariance mixture: the single Gaussian
+    monkeypatch.setattr(detector_module, "MIXTURE_MAX_FEATURES", 2)
+    assert fast_algan(envelope="gmm").fit(X).discriminator_.envelope_kind == "gaussian"
+    # fewer rows than one component needs (n_features + 1): the single Gaussian
+    assert fast_algan(envelope="gmm").fit(X[:3]).discriminator_.envelope_kind == "gaussian"
