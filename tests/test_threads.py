@@ -18,9 +18,10 @@ def test_n_jobs_sets_threads_during_fit_and_scoring(monkeypatch, n_jobs, expecte
         seen.append(("fit", torch.get_num_threads()))
         return real_train(*args, **kwargs)
 
-    def tiles(self, X):
-        seen.append(("score", torch.get_num_threads()))
-        return real_tiles(self, X)
+    def tiles(self, X, n_workers=1):
+        # scoring: n_jobs tiles at once, each forward pass single-threaded
+        seen.append(("score", n_workers if torch.get_num_threads() == 1 else -1))
+        return real_tiles(self, X, n_workers)
 
     monkeypatch.setattr(detector_module, "train_algan", train)
     monkeypatch.setattr(detector_module.ALGANDetector, "_score_tiles", tiles)
@@ -42,3 +43,12 @@ def test_n_jobs_validated_in_fit():
     X = np.random.RandomState(0).normal(size=(20, 2))
     with pytest.raises(ValueError, match="The 'n_jobs' parameter of ALGANDetector must be"):
         fast_algan(n_jobs="many").fit(X)
+
+
+def test_scores_do_not_depend_on_n_jobs():
+    X = np.random.RandomState(0).normal(size=(5000, 3))  # three tiles: the pool is used
+    det = fast_algan().fit(X[:200])
+    one = det.score_samples(X)
+    det.set_params(n_jobs=2)
+    np.testing.assert_array_equal(det.score_samples(X), one)
+    np.testing.assert_array_equal(det.score_samples(X[4000:]), one[4000:])
