@@ -475,21 +475,26 @@ class ALGANDetector(BaseDetector):
 
     def _scale(self, X, dtype=np.float32):
         """Scaled copy of ``X`` in ``dtype`` (every finite row stays finite)."""
-        X = np.asarray(X, dtype=np.float64) / self.feature_scale_
-        if self.scaler_ is not None:
-            center = getattr(self.scaler_, "mean_", None)
-            if center is None:
-                center = self.scaler_.center_
-            with np.errstate(over="ignore", invalid="ignore"):
-                X = (X - center) / self.scaler_.scale_
+        # One float64 work array, scaled in place (the same operations, in the same order,
+        # for every row: (X / feature_scale_ - center) / scale).
+        Z = np.array(X, dtype=np.float64, order="C", copy=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z /= self.feature_scale_
+            if self.scaler_ is not None:
+                center = getattr(self.scaler_, "mean_", None)
+                if center is None:
+                    center = self.scaler_.center_
+                Z -= center
+                Z /= self.scaler_.scale_
         # Rows beyond INPUT_CLAMP standard units are shrunk radially (direction kept), so
-        # the score keeps falling along every ray and float32 never overflows.
-        X = np.clip(X, -1e300, 1e300)
-        row_max = np.abs(X).max(axis=1, keepdims=True) if X.shape[1] else np.zeros((X.shape[0], 1))
-        far = row_max[:, 0] > INPUT_CLAMP
-        if far.any():
-            X[far] *= INPUT_CLAMP / row_max[far]
-        return X.astype(dtype, copy=False)
+        # the score keeps falling along every ray and float32 never overflows. Two cheap
+        # reductions decide whether any row needs it.
+        if Z.size and (Z.max() > INPUT_CLAMP or Z.min() < -INPUT_CLAMP):
+            np.clip(Z, -1e300, 1e300, out=Z)
+            row_max = np.abs(Z).max(axis=1)
+            far = row_max > INPUT_CLAMP
+            Z[far] *= (INPUT_CLAMP / row_max[far])[:, None]
+        return Z.astype(dtype, copy=False)
 
     def score_samples(self, X):
         """Opposite of the anomaly score: D's logit, higher = more normal.
