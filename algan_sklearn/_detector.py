@@ -12,6 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from joblib import effective_n_jobs
+from sklearn import config_context
 from sklearn.covariance import LedoitWolf
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
@@ -96,7 +97,9 @@ def _mixture_envelope(X64, seed, n_threads):
     scale[~(scale > 0)] = 1.0
     Z = (X64 - X64.mean(axis=0)) / scale
     best = None
-    with threadpool_limits(limits=n_threads), warnings.catch_warnings():
+    # numpy arrays in, numpy arrays out: array API dispatch (if the caller enabled it)
+    # does not apply to this internal fit, whose k-means initialisation does not support it.
+    with threadpool_limits(limits=n_threads), config_context(array_api_dispatch=False), warnings.catch_warnings():
         # Too few distinct rows for k components, or EM not converged in max_iter: that k
         # simply gets a worse BIC; nothing for the user to act on.
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -137,7 +137,12 @@ def main():
                 "",
             ]
         extra_names = list(dict.fromkeys(r["detector"] for r in extra))
-        parts += ["AUROC per data set (mean of the seeds):", "", _per_set_table(rows + extra, [*detectors, *extra_names]), ""]
+        parts += [
+            "AUROC per data set (mean of the seeds):",
+            "",
+            _per_set_table(rows + extra, [*detectors, *extra_names]),
+            "",
+        ]
 
     ablation_rows = []
     for label, path in [
@@ -145,7 +150,10 @@ def main():
         ("``discriminator_hidden=(256, 256)``", RESULTS / "classical_gmm_d256.csv"),
         ("no early-sample buffer (``buffer_size=0``)", RESULTS / "classical_gmm_buffer0.csv"),
         ("Gaussian envelope (``envelope='gaussian'``)", RESULTS / "classical_d128.csv"),
-        ("Gaussian envelope, ``discriminator_hidden=(256, 256)`` (previous default)", RESULTS / "classical_gauss_d256.csv"),
+        (
+            "Gaussian envelope, ``discriminator_hidden=(256, 256)`` (previous default)",
+            RESULTS / "classical_gauss_d256.csv",
+        ),
     ]:
         if path.exists():
             ablation_rows.append([label, *_ablation_cells(path)])
@@ -204,7 +212,15 @@ def main():
             body.append(row)
         n_sets = len({r["dataset"] for r in rows})
         title = f"alpha x sigma grid ({n_sets} classical sets, seed 0, mean AUROC)"
-        parts += [title, "-" * len(title), "", GRID_NOTE, "", _table(["", *[f"sigma = {s:g}" for s in sigmas]], body), ""]
+        parts += [
+            title,
+            "-" * len(title),
+            "",
+            GRID_NOTE,
+            "",
+            _table(["", *[f"sigma = {s:g}" for s in sigmas]], body),
+            "",
+        ]
 
     PAGE.write_text("\n".join(parts) + "\n")
     print(f"wrote {PAGE}")
