@@ -294,9 +294,12 @@ class ALGANDetector(BaseDetector):
     collapse, common on tabular data), D learns that the data's core is "fake". On
     the ADBench sets both effects invert the ranking (measured: breastw AUROC 0.01
     without the envelope). With the envelope, D is trained as a correction of a
-    Gaussian log-density: the network part moves a row's score by at most 3 either
-    way, and any point far enough from the data, in any direction, scores below
-    every training row. The benchmark pages report the ablation.
+    fixed log-density (by default a Gaussian mixture, which follows data made of
+    several clusters, where a single Gaussian ranks the empty space between them as
+    normal): the network part moves a row's score by at most 3 either way, and any
+    point far enough from the data, in any direction, scores below every training
+    row. The benchmark results page reports the ablations, including the envelope
+    alone: most of the ranking comes from the envelope.
 
     References
     ----------
