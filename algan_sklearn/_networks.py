@@ -89,7 +89,7 @@ class Discriminator(nn.Module):
                 k, d = self.means.shape
                 whiten_flat = self.whiten.permute(1, 0, 2).reshape(d, k * d)
                 self.register_buffer("whiten_flat", whiten_flat.contiguous())
-                self.register_buffer("shift", torch.einsum("kd,kde->ke", self.means, self.whiten).reshape(-1))
+                self.register_buffer("neg_shift", -torch.einsum("kd,kde->ke", self.means, self.whiten).reshape(-1))
                 self.register_buffer("lse0", torch.logsumexp(self.logw, dim=0))
                 del self.whiten
 
@@ -99,8 +99,15 @@ class Discriminator(nn.Module):
             return ((x - self.center) @ self.whiten).square().sum(dim=-1)
         if self.envelope_kind == "gmm":
             k = self.logw.shape[0]
-            m = (x @ self.whiten_flat - self.shift).square().reshape(x.shape[0], k, -1).sum(dim=-1)
-            return -2.0 * (torch.logsumexp(self.logw - 0.5 * m, dim=1) - self.lse0)
+            y = torch.addmm(self.neg_shift, x, self.whiten_flat)  # (x - means_k) @ whiten_k, all k at once
+            m = (y * y).view(x.shape[0], k, -1).sum(dim=-1)
+            a = self.logw - 0.5 * m
+            top = a.amax(dim=1, keepdim=True)
+            # log-sum-exp; terms below e^-80 of the largest are dropped (they change the sum by
+            # less than float32's resolution) so that exp never works on subnormal numbers,
+            # which is slow on x86 CPUs
+            rest = torch.exp((a - top).clamp(min=-80.0)).sum(dim=1)
+            return -2.0 * (top.squeeze(1) + torch.log(rest) - self.lse0)
         if self.envelope_kind == "box":
             outside = torch.relu(x - self.high) + torch.relu(self.low - x)
             return outside.square().sum(dim=-1)
