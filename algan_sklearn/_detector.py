@@ -236,11 +236,14 @@ class ALGANDetector(BaseDetector):
         Seeds network initialisation, latent draws and shuffling through private
         generators; the global numpy and torch random states are left untouched.
     n_jobs : int, default=None
-        Number of CPU threads torch uses in ``fit`` and scoring. None means 1
-        (unless in a ``joblib.parallel_backend`` context), -1 all cores. One
-        thread is the default because these small networks gain little from more,
-        and more oversubscribe the cores when fits run in parallel (GridSearchCV,
-        Dask). The caller's torch setting is restored afterwards. Ignored on GPUs.
+        CPU threads of ``fit`` and scoring. None means 1 (unless in a
+        ``joblib.parallel_backend`` context), -1 all cores. ``fit``: torch's
+        intra-op threads for training, and the threads of the mixture envelope's fit.
+        Scoring: this many 2048-row tiles are scored at once, each by one torch
+        thread, so scores do not depend on ``n_jobs``. One thread is the default
+        because these small networks gain little from more, and more oversubscribe
+        the cores when fits run in parallel (GridSearchCV, Dask). The caller's torch
+        setting is restored afterwards. Ignored on GPUs.
     verbose : int, default=0
         0 is silent. 1 shows a progress bar with the current losses of D and G
         (tqdm, the ``progress`` extra), or about ten plain lines without tqdm.
