@@ -58,8 +58,10 @@ def _positive_int_tuple(value, name):
 ENVELOPE_MAX_ROWS = 100_000
 #: The ``'gmm'`` envelope: largest number of mixture components tried (chosen by BIC) ...
 ENVELOPE_MAX_COMPONENTS = 10
-#: ... fitted on at most this many training rows ...
+#: ... fitted on at most this many training rows, and at most MIXTURE_MAX_WORK / n_features^2
+#: (EM's cost grows as rows x n_features^2: the cap bounds it to that of 10,000 x 40) ...
 MIXTURE_MAX_ROWS = 10_000
+MIXTURE_MAX_WORK = 16_000_000
 #: ... and only with at most this many features (beyond, a full-covariance mixture costs
 #: too much and is rarely supported by the rows: the single Ledoit-Wolf Gaussian is used).
 MIXTURE_MAX_FEATURES = 100
@@ -125,8 +127,8 @@ def _envelope(Xs, kind, seed, n_threads=1):
     of the largest), from at most ``ENVELOPE_MAX_ROWS`` rows drawn with ``seed``.
     ``'gmm'``: a full-covariance Gaussian mixture of 1 to ``ENVELOPE_MAX_COMPONENTS``
     components (at most one per ``n_features + 1`` rows), the number chosen by BIC, from
-    at most ``MIXTURE_MAX_ROWS`` rows drawn with ``seed``; the Gaussian one beyond
-    ``MIXTURE_MAX_FEATURES`` features.
+    at most ``min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // n_features**2)`` rows drawn with
+    ``seed``; the Gaussian one beyond ``MIXTURE_MAX_FEATURES`` features.
     ``'box'``: per-feature minimum and maximum of all rows.
     """
     if kind is None:
@@ -134,7 +136,8 @@ def _envelope(Xs, kind, seed, n_threads=1):
     if kind == "box":
         return {"kind": "box", "low": Xs.min(axis=0).astype(np.float64), "high": Xs.max(axis=0).astype(np.float64)}
     if kind == "gmm":
-        return _mixture_envelope(_subsample(Xs, MIXTURE_MAX_ROWS, seed).astype(np.float64), seed, n_threads)
+        max_rows = max(1, min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // max(1, Xs.shape[1]) ** 2))
+        return _mixture_envelope(_subsample(Xs, max_rows, seed).astype(np.float64), seed, n_threads)
     return _gaussian_envelope(_subsample(Xs, ENVELOPE_MAX_ROWS, seed).astype(np.float64))
 
 
@@ -212,7 +215,9 @@ class ALGANDetector(BaseDetector):
         mixture (scikit-learn's :class:`~sklearn.mixture.GaussianMixture`, 1 to 10
         components chosen by BIC, covariances floored at 1e-3 of each feature's
         variance, fitted on at most 10,000 training rows drawn with
-        ``random_state``; with more than 100 features, or fewer than
+        ``random_state``, fewer with more than 40 features: at most
+        ``16e6 / n_features**2``, which bounds the cost of its fit; with more than
+        100 features, or fewer than
         ``n_features + 1`` rows, the ``'gaussian'`` envelope is used).
         ``'gaussian'`` subtracts ``envelope_weight / 2`` times the squared
         Mahalanobis distance (Ledoit-Wolf covariance, from at most 100,000

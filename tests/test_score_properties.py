@@ -201,3 +201,16 @@ def test_mixture_envelope_bounded_subsample_and_fallbacks(monkeypatch):
     assert fast_algan(envelope="gmm").fit(X).discriminator_.envelope_kind == "gaussian"
     # fewer rows than one component needs (n_features + 1): the single Gaussian
     assert fast_algan(envelope="gmm").fit(X[:3]).discriminator_.envelope_kind == "gaussian"
+
+
+def test_mixture_fit_rows_capped_by_features(monkeypatch):
+    import algan_sklearn._detector as detector_module
+
+    seen = []
+    real = detector_module._mixture_envelope
+    monkeypatch.setattr(detector_module, "_mixture_envelope", lambda X, *a: seen.append(X.shape) or real(X, *a))
+    X = _two_clusters(seed=3, n=400)  # 3 features
+    fast_algan().fit(X)
+    monkeypatch.setattr(detector_module, "MIXTURE_MAX_WORK", 9 * 100)  # 100 rows at 3 features
+    fast_algan().fit(X)
+    assert seen == [(400, 3), (100, 3)]
