@@ -91,6 +91,8 @@ class Discriminator(nn.Module):
                 self.register_buffer("whiten_flat", whiten_flat.contiguous())
                 self.register_buffer("neg_shift", -torch.einsum("kd,kde->ke", self.means, self.whiten).reshape(-1))
                 self.register_buffer("lse0", torch.logsumexp(self.logw, dim=0))
+                # sums each component's d squares with one small matrix product
+                self.register_buffer("block_sum", torch.repeat_interleave(torch.eye(k), d, dim=0))
                 del self.whiten
 
     def envelope_term(self, x):
@@ -98,9 +100,10 @@ class Discriminator(nn.Module):
         if self.envelope_kind == "gaussian":
             return ((x - self.center) @ self.whiten).square().sum(dim=-1)
         if self.envelope_kind == "gmm":
-            k = self.logw.shape[0]
             y = torch.addmm(self.neg_shift, x, self.whiten_flat)  # (x - means_k) @ whiten_k, all k at once
-            m = (y * y).view(x.shape[0], k, -1).sum(dim=-1)
+            if self.logw.shape[0] == 1:  # one component: the squared Mahalanobis distance
+                return (y * y).sum(dim=-1)
+            m = (y * y) @ self.block_sum  # (n, k) squared Mahalanobis distances
             a = self.logw - 0.5 * m
             top = a.amax(dim=1, keepdim=True)
             # log-sum-exp; terms below e^-80 of the largest are dropped (they change the sum by
