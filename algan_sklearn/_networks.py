@@ -95,6 +95,13 @@ class Discriminator(nn.Module):
                 self.register_buffer("block_sum", torch.repeat_interleave(torch.eye(k), d, dim=0))
                 del self.whiten
 
+    @property
+    def envelope_components(self):
+        """Number of Gaussian components of the envelope (0 for 'box' or none)."""
+        if self.envelope_kind == "gmm":
+            return int(self.logw.shape[0])
+        return 1 if self.envelope_kind == "gaussian" else 0
+
     def envelope_term(self, x):
         """The fixed envelope ``e(x)`` of shape (n,), >= 0 (zeros when disabled)."""
         if self.envelope_kind == "gaussian":
