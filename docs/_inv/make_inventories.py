@@ -111,6 +111,7 @@ PROJECTS = {
             "sklearn.model_selection.cross_val_score",
             "sklearn.model_selection.cross_validate",
             "sklearn.model_selection.train_test_split",
+            "sklearn.mixture.GaussianMixture",
             "sklearn.neighbors.LocalOutlierFactor",
             "sklearn.neighbors.NearestNeighbors",
             "sklearn.pipeline.Pipeline",
