@@ -54,6 +54,10 @@ def _positive_int_tuple(value, name):
     return tuple(int(v) for v in values)
 
 
+#: Largest accepted ``sigma``: latents are float32 (max ~3.4e38), and the generator's
+#: outputs for wider latents overflow.
+MAX_SIGMA = 1e30
+
 #: The Gaussian envelope's covariance is estimated on at most this many training rows.
 ENVELOPE_MAX_ROWS = 100_000
 #: The ``'gmm'`` envelope: largest number of mixture components tried (chosen by BIC) ...
@@ -173,8 +177,9 @@ class ALGANDetector(BaseDetector):
         Weight of the normal-state component ``N(0, I)`` in the latent mixture: the
         fraction of every generated batch that is fake-normal. The rest are
         pseudo-anomalies. 0.5 is our choice (the paper tunes it).
-    sigma : float > 0, default=8.0
-        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``.
+    sigma : float in (0, 1e30], default=8.0
+        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``
+        (the bound keeps the float32 latents and generator outputs finite).
         The paper uses 4; 8 is our default, chosen by the alpha x sigma grid study
         on the ADBench sets (mean AUROC 0.809 against 0.785 for 4, at alpha=0.5; see
         the benchmark results page).
@@ -249,8 +254,11 @@ class ALGANDetector(BaseDetector):
         Scoring: this many 2048-row tiles are scored at once, each by one torch
         thread, so scores do not depend on ``n_jobs``. One thread is the default
         because these small networks gain little from more, and more oversubscribe
-        the cores when fits run in parallel (GridSearchCV, Dask). The caller's torch
-        setting is restored afterwards. Ignored on GPUs.
+        the cores when fits run in parallel (GridSearchCV, Dask) or other jobs keep
+        them busy: then a fit with ``n_jobs > 1`` can be many times slower. Training
+        results can differ in the last digits between thread counts (parallel
+        reductions add in another order); scores of one fitted model do not. The
+        caller's torch setting is restored afterwards. Ignored on GPUs.
     verbose : int, default=0
         0 is silent. 1 shows a progress bar with the current losses of D and G
         (tqdm, the ``progress`` extra), or about ten plain lines without tqdm.
@@ -332,7 +340,7 @@ class ALGANDetector(BaseDetector):
         **BaseDetector._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="right")],
-        "sigma": [Interval(Real, 0, None, closed="neither")],
+        "sigma": [Interval(Real, 0, MAX_SIGMA, closed="right")],
         "generator_hidden": ["array-like"],
         "discriminator_hidden": ["array-like"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],

@@ -171,7 +171,7 @@ def train_algan(
             raise TrainingDivergedError(
                 f"ALGAN training diverged at iteration {it} (epoch {epoch}): the "
                 f"{'discriminator' if not math.isfinite(means[0]) else 'generator'} loss "
-                "is not finite. Lower the learning rates or scale the inputs."
+                "is not finite. Lower the learning rates or sigma, or scale the inputs."
             )
         history["epoch"].append(epoch)
         history["n_iter"].append(it)
@@ -184,7 +184,7 @@ def train_algan(
         if not all(bool(torch.isfinite(p).all()) for p in module.parameters()):
             raise TrainingDivergedError(
                 f"ALGAN training diverged: the {name}'s weights are not finite after "
-                f"{it} iterations. Lower the learning rates or scale the inputs."
+                f"{it} iterations. Lower the learning rates or sigma, or scale the inputs."
             )
     generator.eval()
     discriminator.eval()

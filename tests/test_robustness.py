@@ -416,6 +416,7 @@ def test_clone_and_tuple_params(blob):
     [
         ("sigma", -1.0),
         ("sigma", 0.0),
+        ("sigma", 1e39),  # beyond float32: the latents would overflow
         ("alpha", 0.0),
         ("alpha", 1.5),
         ("device", "tpu"),
