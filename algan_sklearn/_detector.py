@@ -60,7 +60,7 @@ MAX_SIGMA = 1e30
 
 #: The Gaussian envelope's covariance is estimated on at most this many training rows.
 ENVELOPE_MAX_ROWS = 100_000
-#: The ``'gmm'`` envelope: largest number of mixture components tried (chosen by BIC) ...
+#: The ``'gmm'`` envelope: largest number of mixture components tried (chosen by AIC) ...
 ENVELOPE_MAX_COMPONENTS = 10
 #: ... fitted on at most this many training rows, and at most MIXTURE_MAX_WORK / n_features^2
 #: (EM's cost grows as rows x n_features^2: the cap bounds it to that of 10,000 x 40) ...
@@ -93,7 +93,13 @@ def _gaussian_envelope(X64):
 
 
 def _mixture_envelope(X64, seed, n_threads):
-    """Full-covariance Gaussian mixture with the number of components chosen by BIC."""
+    """Full-covariance Gaussian mixture with the number of components chosen by AIC.
+
+    AIC, not BIC: the envelope is used as a density, so the criterion that estimates
+    out-of-sample log-likelihood (AIC) fits the purpose better than the one that
+    looks for the "true" number of clusters (BIC); measured on the ADBench sets,
+    mean AUROC 0.865 with AIC against 0.861 with BIC (benchmark results page).
+    """
     n_samples, n_features = X64.shape
     max_components = min(ENVELOPE_MAX_COMPONENTS, n_samples // (n_features + 1))
     if n_features > MIXTURE_MAX_FEATURES or max_components < 1:
@@ -107,14 +113,14 @@ def _mixture_envelope(X64, seed, n_threads):
     # does not apply to this internal fit, whose k-means initialisation does not support it.
     with threadpool_limits(limits=n_threads), config_context(array_api_dispatch=False), warnings.catch_warnings():
         # Too few distinct rows for k components, or EM not converged in max_iter: that k
-        # simply gets a worse BIC; nothing for the user to act on.
+        # simply gets a worse AIC; nothing for the user to act on.
         warnings.simplefilter("ignore", ConvergenceWarning)
         for k in range(1, max_components + 1):
             gmm = GaussianMixture(k, covariance_type="full", reg_covar=MIXTURE_REG_COVAR, random_state=seed)
             gmm.fit(Z)
-            bic = gmm.bic(Z)
-            if best is None or bic < best[0]:
-                best = (bic, gmm)
+            aic = gmm.aic(Z)
+            if best is None or aic < best[0]:
+                best = (aic, gmm)
     gmm = best[1]
     chol = gmm.precisions_cholesky_  # (k, d, d): ||(z - mean_k) @ chol_k||^2 is the Mahalanobis term
     whiten = chol / scale[None, :, None]
@@ -130,7 +136,7 @@ def _envelope(Xs, kind, seed, n_threads=1):
     (well conditioned even with fewer rows than features; eigenvalues floored at 1e-6
     of the largest), from at most ``ENVELOPE_MAX_ROWS`` rows drawn with ``seed``.
     ``'gmm'``: a full-covariance Gaussian mixture of 1 to ``ENVELOPE_MAX_COMPONENTS``
-    components (at most one per ``n_features + 1`` rows), the number chosen by BIC, from
+    components (at most one per ``n_features + 1`` rows), the number chosen by AIC, from
     at most ``min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // n_features**2)`` rows drawn with
     ``seed``; the Gaussian one beyond ``MIXTURE_MAX_FEATURES`` features.
     ``'box'``: per-feature minimum and maximum of all rows.
@@ -220,7 +226,7 @@ class ALGANDetector(BaseDetector):
         closes the decision region (our addition, see Notes). ``'gmm'`` adds
         ``envelope_weight`` times the log-density of a full-covariance Gaussian
         mixture (scikit-learn's :class:`~sklearn.mixture.GaussianMixture`, 1 to 10
-        components chosen by BIC, covariances floored at 1e-3 of each feature's
+        components chosen by AIC, covariances floored at 1e-3 of each feature's
         variance, fitted on at most 10,000 training rows drawn with
         ``random_state``, fewer with more than 40 features: at most
         ``16e6 / n_features**2``, which bounds the cost of its fit; with more than

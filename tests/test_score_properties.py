@@ -155,13 +155,13 @@ def _two_clusters(seed=0, n=400):
 
 
 def test_mixture_envelope_is_a_gaussian_mixture_log_density():
-    """e(x) = -2 (log p(x) - const) for the BIC-chosen mixture, in the units D sees."""
+    """e(x) = -2 (log p(x) - const) for the AIC-chosen mixture, in the units D sees."""
     from sklearn.mixture import GaussianMixture
 
     X = _two_clusters()
     det = fast_algan(envelope="gmm").fit(X)
     disc = det.discriminator_
-    assert disc.envelope_kind == "gmm" and disc.logw.shape == (2,)  # BIC finds the two clusters
+    assert disc.envelope_kind == "gmm" and disc.logw.shape == (2,)  # AIC finds the two clusters
     Xs = det._scale(X, np.float64)
     queries = Xs[:50] + np.random.RandomState(1).normal(size=(50, 3))
     import torch
