@@ -102,8 +102,6 @@ def _mixture_envelope(X64, seed, n_threads):
     """
     n_samples, n_features = X64.shape
     max_components = min(ENVELOPE_MAX_COMPONENTS, n_samples // (n_features + 1))
-    if n_features > MIXTURE_MAX_FEATURES or max_components < 1:
-        return _gaussian_envelope(X64)
     # Fitted on unit-variance features (so the regularisation is relative), mapped back.
     scale = X64.std(axis=0)
     scale[~(scale > 0)] = 1.0
@@ -145,8 +143,9 @@ def _envelope(Xs, kind, seed, n_threads=1):
         return None
     if kind == "box":
         return {"kind": "box", "low": Xs.min(axis=0).astype(np.float64), "high": Xs.max(axis=0).astype(np.float64)}
-    if kind == "gmm":
-        max_rows = max(1, min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // max(1, Xs.shape[1]) ** 2))
+    n_samples, n_features = Xs.shape
+    if kind == "gmm" and n_features <= MIXTURE_MAX_FEATURES and n_samples >= n_features + 1:
+        max_rows = max(n_features + 1, min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // max(1, n_features) ** 2))
         return _mixture_envelope(_subsample(Xs, max_rows, seed).astype(np.float64), seed, n_threads)
     return _gaussian_envelope(_subsample(Xs, ENVELOPE_MAX_ROWS, seed).astype(np.float64))
 

@@ -214,3 +214,17 @@ def test_mixture_fit_rows_capped_by_features(monkeypatch):
     monkeypatch.setattr(detector_module, "MIXTURE_MAX_WORK", 9 * 100)  # 100 rows at 3 features
     fast_algan().fit(X)
     assert seen == [(400, 3), (100, 3)]
+
+
+def test_gaussian_fallback_of_the_mixture_uses_the_gaussian_row_budget(monkeypatch):
+    """Beyond MIXTURE_MAX_FEATURES the single Gaussian is fitted on up to ENVELOPE_MAX_ROWS rows,
+    not on the mixture's (much smaller) row budget."""
+    import algan_sklearn._detector as detector_module
+
+    X = _correlated_data(seed=4, n=500)
+    monkeypatch.setattr(detector_module, "MIXTURE_MAX_FEATURES", 2)
+    monkeypatch.setattr(detector_module, "MIXTURE_MAX_WORK", 16 * 10)  # 10 rows at 4 features
+    det = fast_algan().fit(X)
+    assert det.discriminator_.envelope_kind == "gaussian"
+    center = det.discriminator_.center.numpy()
+    np.testing.assert_allclose(center, det._scale(X, np.float64).mean(axis=0), atol=1e-5)
