@@ -193,9 +193,8 @@ class ALGANDetector(BaseDetector):
     discriminator_hidden : tuple of int, default=(128, 128)
         Hidden layer widths of D's MLP (LeakyReLU 0.2). Our choice: D's forward pass
         is most of the cost of scoring; (128, 128) costs a quarter of (256, 256) at
-        the same measured mean AUROC (31 ADBench sets, seed 0: 0.861 and 0.862),
-        while (64, 64) measured 0.856 (it loses on the 1,555-feature InternetAds
-        set). See the benchmark results page.
+        about the same measured mean AUROC (31 ADBench sets, seed 0; see the
+        benchmark results page).
     max_iter : int, default=1000
         Training length in iterations (one D and one G update each). The cost of
         ``fit`` is bounded by it whatever the number of rows. Our choice.

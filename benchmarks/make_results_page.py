@@ -161,7 +161,7 @@ def main():
     for label, path in [
         ("current default (``envelope='gmm'``, ``discriminator_hidden=(128, 128)``)", RESULTS / "classical.csv"),
         ("``discriminator_hidden=(256, 256)``", RESULTS / "classical_gmm_d256.csv"),
-        ("``discriminator_hidden=(64, 64)`` (ALGAN only)", RESULTS / "classical_gmm_d64.csv"),
+        ("mixture components chosen by BIC instead of AIC", RESULTS / "classical_gmm_bic.csv"),
         ("no early-sample buffer (``buffer_size=0``)", RESULTS / "classical_gmm_buffer0.csv"),
         ("Gaussian envelope (``envelope='gaussian'``)", RESULTS / "classical_d128.csv"),
         (
