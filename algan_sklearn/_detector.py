@@ -97,8 +97,9 @@ def _mixture_envelope(X64, seed, n_threads):
 
     AIC, not BIC: the envelope is used as a density, so the criterion that estimates
     out-of-sample log-likelihood (AIC) fits the purpose better than the one that
-    looks for the "true" number of clusters (BIC); measured on the ADBench sets,
-    mean AUROC 0.865 with AIC against 0.861 with BIC (benchmark results page).
+    looks for the "true" number of clusters (BIC); measured on the 31 ADBench sets
+    (seeds 0, 1, 2), ALGAN's mean AUROC is 0.864 with AIC against 0.861 with BIC,
+    and landsat rises from 0.659 to 0.720 (benchmark results page).
     """
     n_samples, n_features = X64.shape
     max_components = min(ENVELOPE_MAX_COMPONENTS, n_samples // (n_features + 1))
