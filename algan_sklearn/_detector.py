@@ -104,9 +104,10 @@ def _mixture_envelope(X64, seed, n_threads):
     n_samples, n_features = X64.shape
     max_components = min(ENVELOPE_MAX_COMPONENTS, n_samples // (n_features + 1))
     # Fitted on unit-variance features (so the regularisation is relative), mapped back.
+    center = X64.mean(axis=0)
     scale = X64.std(axis=0)
     scale[~(scale > 0)] = 1.0
-    Z = (X64 - X64.mean(axis=0)) / scale
+    Z = (X64 - center) / scale
     best = None
     # numpy arrays in, numpy arrays out: array API dispatch (if the caller enabled it)
     # does not apply to this internal fit, whose k-means initialisation does not support it.
@@ -123,7 +124,7 @@ def _mixture_envelope(X64, seed, n_threads):
     gmm = best[1]
     chol = gmm.precisions_cholesky_  # (k, d, d): ||(z - mean_k) @ chol_k||^2 is the Mahalanobis term
     whiten = chol / scale[None, :, None]
-    means = gmm.means_ * scale + X64.mean(axis=0)
+    means = gmm.means_ * scale + center
     logw = np.log(gmm.weights_) + np.log(np.abs(np.diagonal(chol, axis1=1, axis2=2))).sum(axis=1)
     return {"kind": "gmm", "means": means, "whiten": whiten, "logw": logw}
 

@@ -87,6 +87,23 @@ def _ablation_cells(path):
     return [f"{m:.3f}", inv, f"{_mean_auroc(rows, 'kNN')[0]:.3f}", n]
 
 
+def _ablation_section(title, intro, variants):
+    """A titled table of ``(label, csv name)`` variants that exist; empty with fewer than two."""
+    rows = [[label, *_ablation_cells(RESULTS / name)] for label, name in variants if (RESULTS / name).exists()]
+    if len(rows) < 2:
+        return []
+    header = ["variant", "ALGAN mean AUROC", "ALGAN inverted sets", "kNN mean AUROC", "sets"]
+    return [title, "-" * len(title), "", *intro, "", _table(header, rows), ""]
+
+
+def _mean_auroc_by_detector(rows):
+    """Per-set AUROCs (each the mean of its seeds), by detector: ``{detector: [auroc, ...]}``."""
+    cells = {}
+    for r in bm.per_dataset(rows):
+        cells.setdefault(r["detector"], []).append(r["auroc"])
+    return cells
+
+
 def _mean_auroc(rows, detector):
     vals = [r["auroc"] for r in bm.per_dataset(rows) if r["detector"] == detector]
     return sum(vals) / len(vals), len(vals)
@@ -158,68 +175,45 @@ def main():
             "",
         ]
 
-    ablation_rows = []
-    for label, path in [
-        ("current default (``envelope='gmm'``, ``discriminator_hidden=(64, 64)``)", RESULTS / "classical.csv"),
-        ("``discriminator_hidden=(128, 128)``", RESULTS / "classical_gmm_d128.csv"),
-        ("``discriminator_hidden=(256, 256)``", RESULTS / "classical_gmm_d256.csv"),
-        ("mixture components chosen by BIC instead of AIC, D (128, 128)", RESULTS / "classical_gmm_bic.csv"),
-        ("no early-sample buffer (``buffer_size=0``), D (128, 128)", RESULTS / "classical_gmm_buffer0.csv"),
-        ("Gaussian envelope (``envelope='gaussian'``), D (128, 128)", RESULTS / "classical_d128.csv"),
-        (
-            "Gaussian envelope, ``discriminator_hidden=(256, 256)`` (previous default)",
-            RESULTS / "classical_gauss_d256.csv",
-        ),
-    ]:
-        if path.exists():
-            ablation_rows.append([label, *_ablation_cells(path)])
-    if len(ablation_rows) > 1:
-        title = "Ablations of the current defaults (31 classical sets, seed 0)"
-        parts += [
-            title,
-            "-" * len(title),
-            "",
+    parts += _ablation_section(
+        "Ablations of the current defaults (31 classical sets, seed 0)",
+        [
             "Each row changes one thing of the current defaults (``sigma=8``, ``alpha=0.5``); rows marked",
             "D (128, 128) were run when that was the default discriminator, and change a second thing.",
-            "",
-            _table(["variant", "ALGAN mean AUROC", "ALGAN inverted sets", "kNN mean AUROC", "sets"], ablation_rows),
-            "",
-        ]
-
+        ],
+        [
+            ("current default (``envelope='gmm'``, ``discriminator_hidden=(64, 64)``)", "classical.csv"),
+            ("``discriminator_hidden=(128, 128)``", "classical_gmm_d128.csv"),
+            ("``discriminator_hidden=(256, 256)``", "classical_gmm_d256.csv"),
+            ("mixture components chosen by BIC instead of AIC, D (128, 128)", "classical_gmm_bic.csv"),
+            ("no early-sample buffer (``buffer_size=0``), D (128, 128)", "classical_gmm_buffer0.csv"),
+            ("Gaussian envelope (``envelope='gaussian'``), D (128, 128)", "classical_d128.csv"),
+            ("Gaussian envelope, ``discriminator_hidden=(256, 256)`` (previous default)", "classical_gauss_d256.csv"),
+        ],
+    )
     # The earlier ablations were run with sigma=4, the Gaussian envelope and a (256, 256)
     # discriminator (the defaults of the time); their reference row is the sigma=4 run.
-    ablation_rows = []
-    ref_path = RESULTS / "classical_sigma4.csv"
-    if ref_path.exists():
-        for label, path in [
-            ("reference: ``sigma=4``, Gaussian envelope, buffer on", ref_path),
-            *[(f"``sigma=4`` with {label}", RESULTS / f"classical_{tag}.csv") for tag, label in ABLATIONS.items()],
-            ("``sigma=8`` (otherwise the reference)", RESULTS / "classical_gauss_d256.csv"),
-        ]:
-            if path.exists():
-                ablation_rows.append([label, *_ablation_cells(path)])
-    if len(ablation_rows) > 1:
-        title = "Earlier ablations (31 classical sets, seed 0, Gaussian envelope)"
-        parts += [
-            title,
-            "-" * len(title),
-            "",
-            "Run before the mixture envelope and the narrower discriminator became the defaults",
-            "(``envelope='gaussian'``, ``discriminator_hidden=(256, 256)``, ``sigma=4`` unless stated):",
-            "compare them with their reference row. They are why the package has an envelope at all.",
-            "",
-            _table(["variant", "ALGAN mean AUROC", "ALGAN inverted sets", "kNN mean AUROC", "sets"], ablation_rows),
-            "",
-        ]
+    if (RESULTS / "classical_sigma4.csv").exists():
+        parts += _ablation_section(
+            "Earlier ablations (31 classical sets, seed 0, Gaussian envelope)",
+            [
+                "Run before the mixture envelope and the narrower discriminator became the defaults",
+                "(``envelope='gaussian'``, ``discriminator_hidden=(256, 256)``, ``sigma=4`` unless stated):",
+                "compare them with their reference row. They are why the package has an envelope at all.",
+            ],
+            [
+                ("reference: ``sigma=4``, Gaussian envelope, buffer on", "classical_sigma4.csv"),
+                *[(f"``sigma=4`` with {label}", f"classical_{tag}.csv") for tag, label in ABLATIONS.items()],
+                ("``sigma=8`` (otherwise the reference)", "classical_gauss_d256.csv"),
+            ],
+        )
 
     for grid_name, note in [("grid_alpha_sigma.csv", GRID_NOTE), ("grid_alpha_sigma_gauss_d256.csv", None)]:
         grid_path = RESULTS / grid_name
         if not grid_path.exists():
             continue
         rows = bm.read_results_csv(grid_path)
-        cells = {}
-        for r in bm.per_dataset(rows):
-            cells.setdefault(r["detector"], []).append(r["auroc"])
+        cells = _mean_auroc_by_detector(rows)
         alphas = sorted({float(k.split("alpha=")[1].split(",")[0]) for k in cells})
         sigmas = sorted({float(k.split("sigma=")[1].rstrip(")")) for k in cells})
         body = []
@@ -240,9 +234,7 @@ def main():
     weight_path = RESULTS / "envelope_weight.csv"
     if weight_path.exists():
         rows = bm.read_results_csv(weight_path)
-        cells = {}
-        for r in bm.per_dataset(rows):
-            cells.setdefault(r["detector"], []).append(r["auroc"])
+        cells = _mean_auroc_by_detector(rows)
         body = sorted(
             ([k.split("=")[1].rstrip(")"), f"{sum(v) / len(v):.3f}", len(v)] for k, v in cells.items()),
             key=lambda row: float(row[0]),
