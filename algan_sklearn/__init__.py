@@ -6,8 +6,8 @@ via Latent Variables", IEEE Access, 2022.
 
 from ._detector import ALGANDetector
 from ._training import TrainingDivergedError
-from .baselines import KNNDetector, ZScoreDetector
+from .baselines import GaussianMixtureDetector, KNNDetector, ZScoreDetector
 
 __version__ = "0.1.0"
 
-__all__ = ["ALGANDetector", "KNNDetector", "ZScoreDetector", "TrainingDivergedError", "__version__"]
+__all__ = ["ALGANDetector", "GaussianMixtureDetector", "KNNDetector", "ZScoreDetector", "TrainingDivergedError", "__version__"]

@@ -5,24 +5,19 @@ Parameters, validation and the fit/score wiring only; the networks live in
 """
 
 import copy
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from joblib import effective_n_jobs
-from sklearn import config_context
-from sklearn.covariance import LedoitWolf
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from ._base import BaseDetector, pow2_scale
-from ._networks import INPUT_CLAMP, Discriminator, Generator
+from ._density import AffineMixtureGenerator, GeneratedLogDensity, sample_latents
+from ._networks import INPUT_CLAMP, ALGANScore, Discriminator
 from ._training import train_algan
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._progress import progress_callback
@@ -57,20 +52,12 @@ def _positive_int_tuple(value, name):
 #: Largest accepted ``sigma``: latents are float32 (max ~3.4e38), and the generator's
 #: outputs for wider latents overflow.
 MAX_SIGMA = 1e30
-
-#: The Gaussian envelope's covariance is estimated on at most this many training rows.
-ENVELOPE_MAX_ROWS = 100_000
-#: The ``'gmm'`` envelope: largest number of mixture components tried (chosen by AIC) ...
-ENVELOPE_MAX_COMPONENTS = 10
-#: ... fitted on at most this many training rows, and at most MIXTURE_MAX_WORK / n_features^2
-#: (EM's cost grows as rows x n_features^2: the cap bounds it to that of 10,000 x 40) ...
-MIXTURE_MAX_ROWS = 10_000
-MIXTURE_MAX_WORK = 16_000_000
-#: ... and only with at most this many features (beyond, a full-covariance mixture costs
-#: too much and is rarely supported by the rows: the single Ledoit-Wolf Gaussian is used).
-MIXTURE_MAX_FEATURES = 100
-#: Covariance regularisation of the mixture, relative to each feature's variance.
-MIXTURE_REG_COVAR = 1e-3
+#: The generator's initial fit uses at most this many training rows (drawn with the seed).
+INIT_MAX_ROWS = 100_000
+#: Held-out calibration rows: at least this many (when the data allow, see ``_calibration_rows``) ...
+MIN_CALIBRATION_ROWS = 50
+#: ... and none when fewer than this many would be held out.
+SMALLEST_CALIBRATION = 10
 
 
 def _subsample(Xs, max_rows, seed):
@@ -80,76 +67,12 @@ def _subsample(Xs, max_rows, seed):
     return Xs[np.sort(rows)]
 
 
-def _gaussian_envelope(X64):
-    center = X64.mean(axis=0)
-    if X64.shape[0] > 1 and np.ptp(X64, axis=0).max() > 0:
-        cov = LedoitWolf().fit(X64).covariance_
-    else:
-        cov = np.eye(X64.shape[1])
-    eigval, eigvec = np.linalg.eigh(cov)
-    floor = max(eigval.max(), 1e-12) * 1e-6
-    whiten = eigvec / np.sqrt(np.maximum(eigval, floor))
-    return {"kind": "gaussian", "center": center, "whiten": whiten}
-
-
-def _mixture_envelope(X64, seed, n_threads):
-    """Full-covariance Gaussian mixture with the number of components chosen by AIC.
-
-    AIC, not BIC: the envelope is used as a density, so the criterion that estimates
-    out-of-sample log-likelihood (AIC) fits the purpose better than the one that
-    looks for the "true" number of clusters (BIC); measured on the 31 ADBench sets
-    (seeds 0, 1, 2), ALGAN's mean AUROC is 0.864 with AIC against 0.861 with BIC,
-    and landsat rises from 0.659 to 0.720 (benchmark results page).
-    """
-    n_samples, n_features = X64.shape
-    max_components = min(ENVELOPE_MAX_COMPONENTS, n_samples // (n_features + 1))
-    # Fitted on unit-variance features (so the regularisation is relative), mapped back.
-    center = X64.mean(axis=0)
-    scale = X64.std(axis=0)
-    scale[~(scale > 0)] = 1.0
-    Z = (X64 - center) / scale
-    best = None
-    # numpy arrays in, numpy arrays out: array API dispatch (if the caller enabled it)
-    # does not apply to this internal fit, whose k-means initialisation does not support it.
-    with threadpool_limits(limits=n_threads), config_context(array_api_dispatch=False), warnings.catch_warnings():
-        # Too few distinct rows for k components, or EM not converged in max_iter: that k
-        # simply gets a worse AIC; nothing for the user to act on.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for k in range(1, max_components + 1):
-            gmm = GaussianMixture(k, covariance_type="full", reg_covar=MIXTURE_REG_COVAR, random_state=seed)
-            gmm.fit(Z)
-            aic = gmm.aic(Z)
-            if best is None or aic < best[0]:
-                best = (aic, gmm)
-    gmm = best[1]
-    chol = gmm.precisions_cholesky_  # (k, d, d): ||(z - mean_k) @ chol_k||^2 is the Mahalanobis term
-    whiten = chol / scale[None, :, None]
-    means = gmm.means_ * scale + center
-    logw = np.log(gmm.weights_) + np.log(np.abs(np.diagonal(chol, axis1=1, axis2=2))).sum(axis=1)
-    return {"kind": "gmm", "means": means, "whiten": whiten, "logw": logw}
-
-
-def _envelope(Xs, kind, seed, n_threads=1):
-    """Envelope of the scaled training rows ``Xs`` for the discriminator (see ``_networks``).
-
-    ``'gaussian'``: mean and whitening matrix of the Ledoit-Wolf shrunk covariance
-    (well conditioned even with fewer rows than features; eigenvalues floored at 1e-6
-    of the largest), from at most ``ENVELOPE_MAX_ROWS`` rows drawn with ``seed``.
-    ``'gmm'``: a full-covariance Gaussian mixture of 1 to ``ENVELOPE_MAX_COMPONENTS``
-    components (at most one per ``n_features + 1`` rows), the number chosen by AIC, from
-    at most ``min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // n_features**2)`` rows drawn with
-    ``seed``; the Gaussian one beyond ``MIXTURE_MAX_FEATURES`` features.
-    ``'box'``: per-feature minimum and maximum of all rows.
-    """
-    if kind is None:
-        return None
-    if kind == "box":
-        return {"kind": "box", "low": Xs.min(axis=0).astype(np.float64), "high": Xs.max(axis=0).astype(np.float64)}
-    n_samples, n_features = Xs.shape
-    if kind == "gmm" and n_features <= MIXTURE_MAX_FEATURES and n_samples >= n_features + 1:
-        max_rows = max(n_features + 1, min(MIXTURE_MAX_ROWS, MIXTURE_MAX_WORK // max(1, n_features) ** 2))
-        return _mixture_envelope(_subsample(Xs, max_rows, seed).astype(np.float64), seed, n_threads)
-    return _gaussian_envelope(_subsample(Xs, ENVELOPE_MAX_ROWS, seed).astype(np.float64))
+def _calibration_rows(n_samples, fraction):
+    """Number of training rows held out to set ``offset_`` (0: none)."""
+    if fraction == 0:
+        return 0
+    n_cal = min(n_samples // 5, max(MIN_CALIBRATION_ROWS, int(round(fraction * n_samples))))
+    return n_cal if n_cal >= SMALLEST_CALIBRATION else 0
 
 
 def _check_betas(value):
@@ -178,74 +101,68 @@ class ALGANDetector(BaseDetector):
 
     Parameters
     ----------
-    latent_dim : int, default=100
-        Dimension ``m`` of the latent space (paper's value).
     alpha : float in (0, 1], default=0.5
         Weight of the normal-state component ``N(0, I)`` in the latent mixture: the
-        fraction of every generated batch that is fake-normal. The rest are
-        pseudo-anomalies. 0.5 is our choice (the paper tunes it).
-    sigma : float in (0, 1e30], default=8.0
-        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``
-        (the bound keeps the float32 latents and generator outputs finite).
-        The paper uses 4; 8 is our default, chosen by the alpha x sigma grid study
-        on the ADBench sets (mean AUROC 0.809 against 0.785 for 4, at alpha=0.5; see
-        the benchmark results page).
-    generator_hidden : tuple of int, default=(256, 256)
-        Hidden layer widths of G's MLP (LeakyReLU 0.2). Our choice.
+        share of generated rows that are fake-normal. The rest are pseudo-anomalies;
+        1 turns them off. 0.5 is our choice (the paper tunes it).
+    sigma : float in (0, 1e30], default=2.0
+        Standard deviation of the anomalous-state component ``N(0, sigma^2 I)``.
+        The paper uses 4; 2 is our choice (see the user guide's parameter page).
+    latent_mixing : {'sample', 'coordinate'}, default='sample'
+        ``'sample'``: a fixed share ``alpha`` of every generated batch has normal-state
+        latents, the rest anomalous-state ones (the paper's picture).
+        ``'coordinate'``: each latent coordinate is anomalous-state with probability
+        ``1 - alpha``, so pseudo-anomalies differ from normal rows in a few
+        directions only.
+    n_components : int >= 1, default=1
+        Number of affine maps of the generator (mixture components). 1 starts it at
+        the mean and Ledoit-Wolf covariance of the training rows; more start it at a
+        full-covariance :class:`~sklearn.mixture.GaussianMixture` fit (at most one
+        component per ``n_features + 1`` rows). Our choice.
     discriminator_hidden : tuple of int, default=(64, 64)
-        Hidden layer widths of D's MLP (LeakyReLU 0.2). Our choice: D's forward pass
-        is most of the cost of scoring, and on the 31 ADBench sets (seeds 0, 1, 2)
-        (64, 64) measured the same mean AUROC as (128, 128) (0.864), as did
-        (256, 256) on seed 0 (see the benchmark results page), at a third of the
-        scoring cost of (128, 128).
-    max_iter : int, default=1000
+        Hidden layer widths of D's MLP (LeakyReLU 0.2). Our choice.
+    logit_bound : float > 0, default=50.0
+        Bound on the network part of D's logit: the score of a row differs from
+        ``log n(x)`` by at most this much (plus D's learned offset). Our choice.
+    max_iter : int, default=3000
         Training length in iterations (one D and one G update each). The cost of
         ``fit`` is bounded by it whatever the number of rows. Our choice.
     batch_size : int, default=128
-        Training rows per iteration (clipped to ``n_samples``). The paper uses 16 on
-        images; 128 is our choice for tabular data.
+        Training rows per iteration (clipped to the number of training rows). The
+        paper uses 16 on images; 128 is our choice for tabular data.
     lr_generator : float, default=2e-4
         Adam learning rate of G (paper's value).
-    lr_discriminator : float, default=1e-4
-        Adam learning rate of D (paper's value).
-    betas : tuple of float, default=(0.0, 0.9)
-        Adam's ``(beta1, beta2)`` for both networks (paper's value).
-    buffer_size : int, default=1024
-        Number of early generator samples kept as extra pseudo-anomalies (the
-        paper's buffer; its size is our choice). 0 disables the buffer.
+    lr_discriminator : float, default=1e-3
+        Adam learning rate of D. The paper uses 1e-4; our choice.
+    betas : tuple of float, default=(0.5, 0.9)
+        Adam's ``(beta1, beta2)`` for both networks. The paper uses (0, 0.9); our choice.
+    buffer_size : int, default=4
+        Number of early generator states kept as a source of extra
+        pseudo-anomalies (the paper keeps early generated samples; keeping the
+        states instead is equivalent to an unlimited buffer of early samples and
+        keeps the density of all negatives known). 0 disables the buffer.
     buffer_fraction : float in (0, 1], default=0.1
-        The buffer is filled evenly during the first ``buffer_fraction * max_iter``
-        iterations. Our choice.
+        The states are taken evenly during the first ``buffer_fraction * max_iter``
+        iterations, the first one before training. Our choice.
+    calibration_fraction : float in [0, 0.5], default=0.1
+        Share of the training rows held out from training; ``offset_`` is set from
+        their scores, so that thresholds carry over to new rows of the training
+        distribution. At least 50 rows and at most a fifth of the rows are held
+        out; with fewer than 10 such rows (fewer than 50 training rows), or with 0,
+        none are, and ``offset_`` comes from the training rows' scores, as in
+        scikit-learn's detectors. Our choice.
     scaling : {'standard', 'robust'} or None, default='standard'
         Input scaling fitted on the training rows and applied before G and D, so
         that the score does not depend on the units of the features:
         ``'standard'`` (mean / standard deviation), ``'robust'`` (median /
         inter-quartile range) or None (data used as given, up to one common power
         of two). Constant features get scale 1. Our choice.
-    envelope : {'gmm', 'gaussian', 'box'} or None, default='gmm'
-        Fixed term of D's logit, computed from the scaled training rows, that
-        closes the decision region (our addition, see Notes). ``'gmm'`` adds
-        ``envelope_weight`` times the log-density of a full-covariance Gaussian
-        mixture (scikit-learn's :class:`~sklearn.mixture.GaussianMixture`, 1 to 10
-        components chosen by AIC, covariances floored at 1e-3 of each feature's
-        variance, fitted on at most 10,000 training rows drawn with
-        ``random_state``, fewer with more than 40 features: at most
-        ``16e6 / n_features**2``, which bounds the cost of its fit; with more than
-        100 features, or fewer than
-        ``n_features + 1`` rows, the ``'gaussian'`` envelope is used).
-        ``'gaussian'`` subtracts ``envelope_weight / 2`` times the squared
-        Mahalanobis distance (Ledoit-Wolf covariance, from at most 100,000
-        training rows), i.e. adds a Gaussian log-density; ``'box'`` subtracts it
-        only outside the per-feature training range; None trains a plain ALGAN
-        discriminator, whose score can rank distant points as normal.
-    envelope_weight : float >= 0, default=1.0
-        Weight of the envelope; 0 disables it.
     contamination : 'auto' or float in (0, 0.5], default='auto'
-        Expected fraction of outliers, which sets ``offset_``. With ``'auto'``,
-        ``offset_`` is Tukey's lower fence ``Q1 - 1.5 * IQR`` of the training rows'
-        scores (the box-plot outlier rule, as for the package's baselines): D's
-        logit itself has no natural zero, because D sees more generated rows than
-        real ones. With a float, ``offset_`` is that percentile of the training scores.
+        Expected fraction of outliers among new normal-looking rows, which sets
+        ``offset_`` from the held-out calibration rows' scores (the training rows'
+        when none are held out). With ``'auto'``, ``offset_`` is Tukey's lower fence
+        ``Q1 - 1.5 * IQR`` of those scores (the box-plot outlier rule, as for the
+        package's baselines). With a float, ``offset_`` is that percentile of them.
     device : {'cpu', 'cuda', 'mps', 'auto'} or torch.device, default='cpu'
         Where to train and score. ``'auto'`` uses CUDA when available; pass a
         ``torch.device('cuda:1')`` for a particular GPU. Stored as given; resolved
@@ -257,7 +174,7 @@ class ALGANDetector(BaseDetector):
     n_jobs : int, default=None
         CPU threads of ``fit`` and scoring. None means 1 (unless in a
         ``joblib.parallel_backend`` context), -1 all cores. ``fit``: torch's
-        intra-op threads for training, and the threads of the mixture envelope's fit.
+        intra-op threads for training, and the threads of the generator's initial fit.
         Scoring: this many 2048-row tiles are scored at once, each by one torch
         thread, so scores do not depend on ``n_jobs``. One thread is the default
         because these small networks gain little from more, and more oversubscribe
@@ -273,10 +190,16 @@ class ALGANDetector(BaseDetector):
 
     Attributes
     ----------
-    generator_ : torch.nn.Module
-        Trained generator, maps latents of shape (n, latent_dim) to scaled data.
+    generator_ : AffineMixtureGenerator
+        Trained generator: ``generator_(z, components)`` maps latents of shape
+        (n, n_features_in_) to scaled rows.
     discriminator_ : torch.nn.Module
-        Trained discriminator, maps scaled data to the logit (the score).
+        Trained discriminator: maps scaled rows to the logit that they are real.
+    log_density_ : torch.nn.Module
+        The known log-density ``log n(x)`` of all generated rows (final generator
+        under the latent mixture, and the buffered early states) at scaled rows.
+    score_network_ : torch.nn.Module
+        ``discriminator_(x) + log_density_(x)``, the score of scaled rows.
     feature_scale_ : ndarray of shape (n_features_in_,)
         Powers of two that inputs are divided by before ``scaler_`` (exact, so that
         values up to the float64 maximum scale without overflow).
@@ -284,9 +207,15 @@ class ALGANDetector(BaseDetector):
         Fitted input scaler (on ``X / feature_scale_``).
     offset_ : float
         Threshold subtracted from ``score_samples`` in ``decision_function``.
+    n_calibration_ : int
+        Number of training rows held out to set ``offset_`` (0: none).
     history_ : dict of lists
         Per-epoch training record: ``epoch``, ``n_iter``, ``loss_d``, ``loss_g``,
-        ``logit_real``, ``logit_fake``, ``logit_anomalous``.
+        D's mean logit on training rows (``logit_real``), fake-normal rows
+        (``logit_fake``), pseudo-anomalies (``logit_anomalous``) and buffered rows
+        (``logit_buffer``), and ``weight_change_d``, the distance of D's weights from
+        their initial values relative to their initial norm. A discriminator that
+        learns shows ``logit_real`` above the others and a growing weight change.
     n_iter_ : int
         Number of training iterations run.
     device_ : torch.device
@@ -306,31 +235,30 @@ class ALGANDetector(BaseDetector):
 
     Notes
     -----
-    Choices of this package beyond the paper (which does not specify them): the
-    per-sample latent mixture; D's loss (binary cross-entropy, training rows
-    labelled 1 and every generated row 0, equal weights for fresh and buffered
-    samples); the input scaling; and the form of D's logit,
-    ``b + 3 * tanh(mlp(x) / 3) - envelope_weight / 2 * e(x)``, with a learned offset
-    ``b``, a bounded network part and a fixed envelope ``e`` (``envelope``).
+    Choices of this package beyond the paper (which does not specify them); the user
+    guide gives the measurements behind each.
 
-    Why the envelope: a plain discriminator's piecewise-linear logit keeps rising
-    in some directions beyond the region its pseudo-anomalies cover, and when the
-    generator's fake-normal samples are more concentrated than the data (mode
-    collapse, common on tabular data), D learns that the data's core is "fake". On
-    the ADBench sets both effects invert the ranking (measured: breastw AUROC 0.01
-    without the envelope). With the envelope, D is trained as a correction of a
-    fixed log-density (by default a Gaussian mixture, which follows data made of
-    several clusters, where a single Gaussian ranks the empty space between them as
-    normal): the network part moves a row's score by at most 3 either way, and any
-    point far enough from the data, in any direction, scores below every training
-    row. The benchmark results page reports the ablations, including the envelope
-    alone: most of the ranking comes from the envelope.
+    * The generator is a mixture of affine maps ``G(z, k) = mean_k + L_k z``, started
+      at a regularised Gaussian(-mixture) fit of the training rows and refined
+      adversarially. Its latents have the dimension of the data, so the density
+      ``n(x)`` of everything it generates is known in closed form.
+    * D is trained with the logistic loss: training rows labelled 1, generated rows
+      (fake-normal and pseudo-anomalous together) 0, and buffered rows 0, each group
+      with the weight of the training rows.
+    * The score is ``s(x) = D(x) + log n(x)``. At its optimum D's logit is
+      ``log p(x) - log n(x) + const`` for data of density ``p``, so ``s`` estimates
+      ``log p(x)`` (noise-contrastive estimation [2]_). D's network part is bounded
+      and ``log n`` falls quadratically in every direction, so any point far enough
+      from the data scores below every training row.
+    * ``offset_`` is set from held-out rows (``calibration_fraction``).
 
     References
     ----------
     .. [1] H. Murase and K. Fukumizu, "ALGAN: Anomaly Detection by Generating
        Pseudo Anomalous Data via Latent Variables", IEEE Access, vol. 10,
        2022. arXiv:2202.10281.
+    .. [2] M. Gutmann and A. Hyvarinen, "Noise-contrastive estimation: A new
+       estimation principle for unnormalized statistical models", AISTATS 2010.
 
     Examples
     --------
@@ -345,11 +273,12 @@ class ALGANDetector(BaseDetector):
 
     _parameter_constraints: dict = {
         **BaseDetector._parameter_constraints,
-        "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="right")],
         "sigma": [Interval(Real, 0, MAX_SIGMA, closed="right")],
-        "generator_hidden": ["array-like"],
+        "latent_mixing": [StrOptions({"sample", "coordinate"})],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
         "discriminator_hidden": ["array-like"],
+        "logit_bound": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr_generator": [Interval(Real, 0, None, closed="neither")],
@@ -357,9 +286,8 @@ class ALGANDetector(BaseDetector):
         "betas": ["array-like"],
         "buffer_size": [Interval(Integral, 0, None, closed="left")],
         "buffer_fraction": [Interval(Real, 0, 1, closed="right")],
+        "calibration_fraction": [Interval(Real, 0, 0.5, closed="both")],
         "scaling": [StrOptions({"standard", "robust"}), None],
-        "envelope": [StrOptions({"gmm", "gaussian", "box"}), None],
-        "envelope_weight": [Interval(Real, 0, None, closed="left")],
         "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -369,32 +297,33 @@ class ALGANDetector(BaseDetector):
     def __init__(
         self,
         *,
-        latent_dim=100,
         alpha=0.5,
-        sigma=8.0,
-        generator_hidden=(256, 256),
+        sigma=2.0,
+        latent_mixing="sample",
+        n_components=1,
         discriminator_hidden=(64, 64),
-        max_iter=1000,
+        logit_bound=50.0,
+        max_iter=3000,
         batch_size=128,
         lr_generator=2e-4,
-        lr_discriminator=1e-4,
-        betas=(0.0, 0.9),
-        buffer_size=1024,
+        lr_discriminator=1e-3,
+        betas=(0.5, 0.9),
+        buffer_size=4,
         buffer_fraction=0.1,
+        calibration_fraction=0.1,
         scaling="standard",
-        envelope="gmm",
-        envelope_weight=1.0,
         contamination="auto",
         device="cpu",
         random_state=None,
         verbose=0,
         n_jobs=None,
     ):
-        self.latent_dim = latent_dim
         self.alpha = alpha
         self.sigma = sigma
-        self.generator_hidden = generator_hidden
+        self.latent_mixing = latent_mixing
+        self.n_components = n_components
         self.discriminator_hidden = discriminator_hidden
+        self.logit_bound = logit_bound
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.lr_generator = lr_generator
@@ -402,9 +331,8 @@ class ALGANDetector(BaseDetector):
         self.betas = betas
         self.buffer_size = buffer_size
         self.buffer_fraction = buffer_fraction
+        self.calibration_fraction = calibration_fraction
         self.scaling = scaling
-        self.envelope = envelope
-        self.envelope_weight = envelope_weight
         self.contamination = contamination
         self.device = device
         self.random_state = random_state
@@ -436,43 +364,27 @@ class ALGANDetector(BaseDetector):
             If a training loss becomes NaN or infinite.
         """
         # Parameters first: a fit that fails on them must leave no fitted attribute behind.
-        generator_hidden = _positive_int_tuple(self.generator_hidden, "generator_hidden")
         discriminator_hidden = _positive_int_tuple(self.discriminator_hidden, "discriminator_hidden")
         betas = _check_betas(self.betas)
         device = resolve_device(self.device)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-
-        # Exact power-of-two pre-scaling: values up to the float64 maximum are fitted
-        # without overflow in the scaler's sums of squares, and units cancel exactly.
-        # Row blocks keep fit's temporaries to a block, not a copy of X.
-        max_abs = np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
-        blocks = range(0, X.shape[0], SCORE_BATCH_SIZE)
-        if self.scaling is None:  # one common factor: the geometry of the data is kept
-            self.feature_scale_ = np.full(X.shape[1], pow2_scale(max_abs.max()))
-            self.scaler_ = None
-        elif self.scaling == "standard":
-            self.feature_scale_ = pow2_scale(max_abs)
-            self.scaler_ = StandardScaler()
-            for start in blocks:  # a single block is exactly StandardScaler().fit
-                self.scaler_.partial_fit(X[start : start + SCORE_BATCH_SIZE] / self.feature_scale_)
-        else:
-            self.feature_scale_ = pow2_scale(max_abs)
-            self.scaler_ = RobustScaler().fit(X / self.feature_scale_)
-        Xs = np.empty(X.shape, dtype=np.float32)
-        for start in blocks:
-            Xs[start : start + SCORE_BATCH_SIZE] = self._scale(X[start : start + SCORE_BATCH_SIZE])
-        n_features = X.shape[1]
+        self._fit_scaling(X)
 
         seed = seed_from_random_state(check_random_state(self.random_state))
+        n_cal = _calibration_rows(X.shape[0], float(self.calibration_fraction))
+        order = np.random.RandomState(seed).permutation(X.shape[0]) if n_cal else None
+        train_rows = np.sort(order[n_cal:]) if n_cal else slice(None)
+        Xs = self._scale_in_blocks(X[train_rows])
+
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            generator = Generator(self.latent_dim, n_features, generator_hidden)
-            discriminator = Discriminator(
-                n_features,
-                discriminator_hidden,
-                envelope=_envelope(Xs, self.envelope, seed, self._n_threads(torch.device("cpu"))),
-                envelope_weight=self.envelope_weight,
+            generator = AffineMixtureGenerator.from_data(
+                _subsample(Xs, INIT_MAX_ROWS, seed),
+                n_components=int(self.n_components),
+                seed=seed,
+                n_threads=self._n_threads(torch.device("cpu")),
             )
+            discriminator = Discriminator(X.shape[1], discriminator_hidden, float(self.logit_bound))
         generator.to(device)
         discriminator.to(device)
         rng = torch.Generator(device=device)
@@ -480,12 +392,13 @@ class ALGANDetector(BaseDetector):
 
         on_epoch = progress_callback(self.verbose, int(self.max_iter), type(self).__name__)
         with torch_threads(self._n_threads(device)):
-            history = train_algan(
+            history, buffer = train_algan(
                 generator,
                 discriminator,
                 torch.from_numpy(Xs).to(device),
                 alpha=float(self.alpha),
                 sigma=float(self.sigma),
+                mixing=self.latent_mixing,
                 max_iter=int(self.max_iter),
                 batch_size=int(self.batch_size),
                 lr_generator=float(self.lr_generator),
@@ -499,10 +412,53 @@ class ALGANDetector(BaseDetector):
         self.history_ = history
         self.generator_ = generator
         self.discriminator_ = discriminator
+        self.log_density_ = self._generated_log_density(generator, buffer).to(device)
+        self.score_network_ = ALGANScore(discriminator, self.log_density_).eval()
         self.device_ = device
         self.n_iter_ = self.history_["n_iter"][-1]
-        self._set_offset(X)
+        self.n_calibration_ = n_cal
+        self._set_offset(X[np.sort(order[:n_cal])] if n_cal else X)
         return self
+
+    def _generated_log_density(self, generator, buffer):
+        """``log n(x)`` of every negative D saw: the final generator and the buffered states.
+
+        D sees as many buffered rows as freshly generated ones, so with a buffer the
+        early states carry half of the negatives' density.
+        """
+        states = [generator.state()] + list(buffer)
+        return GeneratedLogDensity(
+            [(m.double().cpu(), t.double().cpu(), torch.log(p.double().cpu())) for m, t, p in states],
+            alpha=float(self.alpha),
+            sigma=float(self.sigma),
+            mixing=self.latent_mixing,
+            buffer_weight=0.5 if buffer else 0.0,
+        )
+
+    def _fit_scaling(self, X):
+        """Fit ``feature_scale_`` and ``scaler_`` on the validated training rows ``X``."""
+        # Exact power-of-two pre-scaling: values up to the float64 maximum are fitted
+        # without overflow in the scaler's sums of squares, and units cancel exactly.
+        # Row blocks keep fit's temporaries to a block, not a copy of X.
+        max_abs = np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
+        if self.scaling is None:  # one common factor: the geometry of the data is kept
+            self.feature_scale_ = np.full(X.shape[1], pow2_scale(max_abs.max()))
+            self.scaler_ = None
+        elif self.scaling == "standard":
+            self.feature_scale_ = pow2_scale(max_abs)
+            self.scaler_ = StandardScaler()
+            for start in range(0, X.shape[0], SCORE_BATCH_SIZE):  # a single block is exactly StandardScaler().fit
+                self.scaler_.partial_fit(X[start : start + SCORE_BATCH_SIZE] / self.feature_scale_)
+        else:
+            self.feature_scale_ = pow2_scale(max_abs)
+            self.scaler_ = RobustScaler().fit(X / self.feature_scale_)
+
+    def _scale_in_blocks(self, X):
+        """Scaled float32 copy of ``X``, computed in row blocks (bounded temporaries)."""
+        Xs = np.empty(X.shape, dtype=np.float32)
+        for start in range(0, X.shape[0], SCORE_BATCH_SIZE):
+            Xs[start : start + SCORE_BATCH_SIZE] = self._scale(X[start : start + SCORE_BATCH_SIZE])
+        return Xs
 
     def _scale(self, X, dtype=np.float32):
         """Scaled copy of ``X`` in ``dtype`` (every finite row stays finite)."""
@@ -562,7 +518,7 @@ class ALGANDetector(BaseDetector):
 
     def _score_samples(self, X):
         """``score_samples`` of validated ``X`` (also used in ``fit``)."""
-        device = next(self.discriminator_.parameters()).device
+        device = next(self.score_network_.parameters()).device
         n_threads = self._n_threads(device)
         # On the CPU every tile is one single-threaded forward pass, and ``n_jobs`` tiles
         # run at once in a thread pool (torch releases the GIL): a 2048-row tile is too
@@ -577,7 +533,7 @@ class ALGANDetector(BaseDetector):
         # differently for different numbers of rows, but for one fixed shape a row's result
         # does not depend on the other rows or on its place in the tile: every row gets the
         # same score whatever the batch, its composition or order.
-        disc = self.discriminator_
+        disc = self.score_network_
         param = next(disc.parameters())
         device, dtype = param.device, param.dtype
         tile_rows = SCORE_TILE_ROWS
@@ -628,7 +584,9 @@ class ALGANDetector(BaseDetector):
         state : {'normal', 'anomalous'}, default='normal'
             ``'normal'`` draws latents from ``N(0, I)`` (fake-normal rows, which G
             was trained to make look like the training data); ``'anomalous'`` from
-            ``N(0, sigma^2 I)`` (the pseudo-anomalies D was trained against).
+            ``N(0, sigma^2 I)`` with ``latent_mixing='sample'``, and from the
+            per-coordinate mixture with ``'coordinate'`` (the pseudo-anomalies D was
+            trained against).
         random_state : int, RandomState instance or None, default=None
             Seeds the latent draw (through a private torch generator).
 
@@ -647,22 +605,30 @@ class ALGANDetector(BaseDetector):
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
         gen = torch.Generator().manual_seed(seed_from_random_state(check_random_state(random_state)))
-        z = torch.randn(int(n_samples), self.latent_dim, generator=gen)
-        if state == "anomalous":
-            z *= float(self.sigma)
-        device = next(self.generator_.parameters()).device
+        generator = self.generator_
+        device = generator.means.device
+        n = int(n_samples)
+        if state == "normal":
+            z = torch.randn(n, generator.n_features, generator=gen)
+        elif self.latent_mixing == "sample":
+            z = float(self.sigma) * torch.randn(n, generator.n_features, generator=gen)
+        else:
+            z, _ = sample_latents(n, generator.n_features, float(self.alpha), float(self.sigma), "coordinate", gen, "cpu")
         with torch.inference_mode():
-            rows = self.generator_(z.to(device)).cpu().numpy().astype(np.float64)
+            comp = generator.sample_components(n, gen.manual_seed(gen.initial_seed() + 1)).to(device)
+            rows = generator(z.to(device), comp).cpu().numpy().astype(np.float64)
         if self.scaler_ is not None:
             rows = self.scaler_.inverse_transform(rows)
         return rows * self.feature_scale_
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("generator_", "discriminator_"):
-            module = state.get(key)
-            if module is not None and next(module.parameters()).device.type != "cpu":
-                state[key] = copy.deepcopy(module).cpu()
+        keys = [k for k in ("generator_", "discriminator_", "log_density_", "score_network_") if k in state]
+        if keys and any(t.device.type != "cpu" for k in keys for t in state[k].state_dict().values()):
+            # one deepcopy keeps the modules shared between attributes shared
+            moved = copy.deepcopy([state[k] for k in keys])
+            for k, module in zip(keys, moved):
+                state[k] = module.cpu()
         if "device_" in state:
             state["device_"] = torch.device("cpu") if state["device_"].type != "cpu" else state["device_"]
         return state

@@ -1,12 +1,16 @@
-"""The ALGAN training loop as a plain function (no scikit-learn here).
+"""The ALGAN training loop as plain functions (no scikit-learn here).
 
-Implements the adversarial game of Murase & Fukumizu (2022), Sec. III:
+Implements the adversarial game of Murase & Fukumizu (2022), Sec. III, with a
+generator whose output density is known (``_density.py``):
 
 * latents are drawn from ``alpha * N(0, I) + (1 - alpha) * N(0, sigma^2 I)``
-  (per sample: a fixed fraction ``alpha`` of every generated batch is normal-state);
-* G is trained with the non-saturating GAN loss on its normal-state samples only;
-* D is trained to label training rows 1 and every generated row 0: fake-normal,
-  pseudo-anomalous (wide latents) and samples kept in a buffer from early training.
+  (per sample or per coordinate);
+* :func:`discriminator_step`: D labels training rows 1 and every generated row 0:
+  fake-normal, pseudo-anomalous (wide latents) and rows of early generator states
+  kept in a buffer;
+* :func:`generator_step`: G is trained with the non-saturating GAN loss on its
+  normal-state samples only;
+* :func:`train_algan` alternates the two and keeps a per-epoch history.
 """
 
 import math
@@ -14,15 +18,71 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ._density import sample_latents
+
+#: Per-epoch fields of the training history (besides ``epoch`` and ``n_iter``).
+HISTORY_KEYS = (
+    "loss_d",
+    "loss_g",
+    "logit_real",
+    "logit_fake",
+    "logit_anomalous",
+    "logit_buffer",
+    "weight_change_d",
+)
+
 
 class TrainingDivergedError(FloatingPointError):
     """Raised when a loss or a weight of the GAN becomes NaN or infinite during training."""
 
 
-def _sample_latents(n, n_normal, latent_dim, sigma, gen, device):
-    z = torch.randn(n, latent_dim, generator=gen, device=device)
-    z[n_normal:] *= sigma
-    return z
+def _sample_state(state, n, rng):
+    """``n`` rows of a kept generator state, normal-state latents."""
+    means, tril, probs = state
+    z = torch.randn(n, means.shape[1], generator=rng, device=means.device)
+    if means.shape[0] == 1:
+        return means[0] + z @ tril[0].T
+    comp = torch.multinomial(probs, n, replacement=True, generator=rng)
+    return means[comp] + torch.einsum("nij,nj->ni", tril[comp], z)
+
+
+def discriminator_step(discriminator, opt_d, real, negatives):
+    """One Adam step of D's logistic loss: ``real`` labelled 1, each tensor of ``negatives`` 0.
+
+    Each group of negatives has the weight of the real rows (mean loss per group).
+
+    Returns
+    -------
+    loss : torch.Tensor (scalar)
+    logits : list of torch.Tensor
+        D's logits on ``real`` and on each group of ``negatives``, detached.
+    """
+    sizes = [real.shape[0]] + [neg.shape[0] for neg in negatives]
+    logits = discriminator(torch.cat([real, *negatives])).split(sizes)
+    loss = F.softplus(-logits[0]).mean()
+    for group in logits[1:]:
+        loss = loss + F.softplus(group).mean()
+    opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_d.step()
+    return loss.detach(), [group.detach() for group in logits]
+
+
+def generator_step(generator, discriminator, opt_g, z, components):
+    """One Adam step of G's non-saturating loss ``softplus(-D(G(z)))`` on normal-state latents ``z``."""
+    discriminator.requires_grad_(False)  # no use for D's weight gradients here
+    try:
+        loss = F.softplus(-discriminator(generator(z, components))).mean()
+        opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_g.step()
+    finally:
+        discriminator.requires_grad_(True)
+    return loss.detach()
+
+
+def _flat_weights(module):
+    return torch.cat([p.detach().reshape(-1) for p in module.parameters()])
 
 
 def train_algan(
@@ -32,6 +92,7 @@ def train_algan(
     *,
     alpha,
     sigma,
+    mixing,
     max_iter,
     batch_size,
     lr_generator,
@@ -46,26 +107,31 @@ def train_algan(
 
     Parameters
     ----------
-    generator, discriminator : torch.nn.Module
-        Already on the device of ``X``.
+    generator : AffineMixtureGenerator
+    discriminator : Discriminator
+        Both already on the device of ``X``.
     X : torch.Tensor of shape (n_samples, n_features), float32
-        Standardised training data (normal rows only).
+        Scaled training data (normal rows only).
     alpha : float in (0, 1]
-        Fraction of normal-state latents in each generated batch.
+        Weight of the normal-state latent component.
     sigma : float
         Standard deviation of the anomalous-state latent component.
+    mixing : {'sample', 'coordinate'}
+        Whether latents mix per sample or per coordinate.
     max_iter : int
         Number of training iterations (one D update and one G update each).
     batch_size : int
         Rows of training data per iteration; clipped to ``n_samples``. Each iteration
-        also generates ``batch_size`` samples and draws ``batch_size`` buffered ones.
+        also generates ``batch_size`` rows and, with a buffer, draws ``batch_size``
+        rows of one kept early generator state.
     lr_generator, lr_discriminator : float
     betas : tuple of float
         Adam's ``(beta1, beta2)`` for both optimisers.
     buffer_size : int
-        Capacity of the early-sample buffer (0 disables it).
+        Number of early generator states kept (0 disables the buffer).
     buffer_fraction : float in (0, 1]
-        The buffer is filled evenly during the first ``buffer_fraction * max_iter`` iterations.
+        The states are taken evenly during the first ``buffer_fraction * max_iter``
+        iterations, the first one before any update.
     rng : torch.Generator
         Private generator on the device of ``X``; the only source of randomness.
     on_epoch : callable, optional
@@ -74,94 +140,83 @@ def train_algan(
     Returns
     -------
     history : dict of lists
-        Per-epoch ``epoch``, ``n_iter``, ``loss_d``, ``loss_g``, and the mean discriminator
-        logit on training rows (``logit_real``), fake-normal samples (``logit_fake``) and
-        pseudo-anomalies (``logit_anomalous``).
+        Per epoch: ``epoch``, ``n_iter`` and the means over its iterations of D's loss
+        (``loss_d``), G's loss (``loss_g``), D's logit on training rows
+        (``logit_real``), on fake-normal rows (``logit_fake``), on pseudo-anomalies
+        (``logit_anomalous``) and on buffered rows (``logit_buffer``, NaN without a
+        buffer); ``weight_change_d`` is the distance of D's weights from their initial
+        values relative to the norm of the initial weights, at the end of the epoch.
+    buffer : list of tuple of torch.Tensor
+        The kept early generator states ``(means, scale_tril, probabilities)``.
 
     Raises
     ------
     TrainingDivergedError
-        If a loss becomes NaN or infinite.
+        If a loss or a weight becomes NaN or infinite.
     """
     device = X.device
-    n_samples = X.shape[0]
+    n_samples, n_features = X.shape
     batch_size = min(batch_size, n_samples)
-    latent_dim = generator.latent_dim
     n_normal = max(1, int(round(alpha * batch_size)))
 
     fused = device.type in ("cpu", "cuda")
     opt_g = torch.optim.Adam(generator.parameters(), lr=lr_generator, betas=betas, fused=fused)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr_discriminator, betas=betas, fused=fused)
+    w0 = _flat_weights(discriminator)
+    w0_norm = float(w0.norm()) or 1.0
 
-    use_buffer = buffer_size > 0
-    if use_buffer:
+    buffer = []
+    if buffer_size > 0:
         n_collect = max(1, int(buffer_fraction * max_iter))
-        per_collect = math.ceil(buffer_size / n_collect)
-        buffer = torch.empty(buffer_size, X.shape[1], device=device)
-        filled = 0
+        collect_at = {int(round(i * n_collect / buffer_size)) for i in range(buffer_size)}
+        collect_at = sorted(collect_at)[:buffer_size]
+    else:
+        collect_at = []
 
-    keys = ("loss_d", "loss_g", "logit_real", "logit_fake", "logit_anomalous")
-    history = {"epoch": [], "n_iter": [], **{k: [] for k in keys}}
+    history = {"epoch": [], "n_iter": [], **{k: [] for k in HISTORY_KEYS}}
     generator.train()
     discriminator.train()
-
+    nan = float("nan")
     it = 0
     epoch = 0
     while it < max_iter:
         perm = torch.randperm(n_samples, generator=rng, device=device)
-        sums = torch.zeros(len(keys), device=device)
+        sums = torch.zeros(6, device=device)
         n_steps = 0
         for start in range(0, n_samples, batch_size):
             if it >= max_iter:
                 break
+            if collect_at and it == collect_at[0]:
+                buffer.append(generator.state())
+                collect_at.pop(0)
             real = X[perm[start : start + batch_size]]
-            n_real = real.shape[0]
 
-            if use_buffer and it < n_collect and filled < buffer_size:
-                with torch.no_grad():
-                    k = min(per_collect, buffer_size - filled)
-                    z = torch.randn(k, latent_dim, generator=rng, device=device)
-                    buffer[filled : filled + k] = generator(z)
-                    filled += k
-
-            # --- discriminator step: real = 1, every generated sample = 0
-            z = _sample_latents(batch_size, n_normal, latent_dim, sigma, rng, device)
+            z, anomalous = sample_latents(batch_size, n_features, alpha, sigma, mixing, rng, device)
             with torch.no_grad():
-                fake = generator(z)
-            parts = [real, fake]
-            if use_buffer:
-                idx = torch.randint(filled, (batch_size,), generator=rng, device=device)
-                parts.append(buffer[idx])
-            logits = discriminator(torch.cat(parts))
-            l_real = logits[:n_real]
-            l_fake = logits[n_real : n_real + batch_size]
-            loss_d = F.softplus(-l_real).mean() + F.softplus(l_fake).mean()
-            if use_buffer:
-                loss_d = loss_d + F.softplus(logits[n_real + batch_size :]).mean()
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
+                fake = generator(z, generator.sample_components(batch_size, rng))
+            negatives = [fake]
+            if buffer:
+                pick = int(torch.randint(len(buffer), (1,), generator=rng, device=device))
+                negatives.append(_sample_state(buffer[pick], batch_size, rng))
+            loss_d, logits = discriminator_step(discriminator, opt_d, real, negatives)
 
-            # --- generator step: normal-state samples should look like training data
-            fake_normal = generator(z[:n_normal])
-            discriminator.requires_grad_(False)  # no use for D's weight gradients here
-            l_gen = discriminator(fake_normal)
-            loss_g = F.softplus(-l_gen).mean()
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
-            discriminator.requires_grad_(True)
+            z_normal = torch.randn(n_normal, n_features, generator=rng, device=device)
+            loss_g = generator_step(
+                generator, discriminator, opt_g, z_normal, generator.sample_components(n_normal, rng)
+            )
 
-            with torch.no_grad():
-                sums += torch.stack(
-                    [
-                        loss_d.detach(),
-                        loss_g.detach(),
-                        l_real.detach().mean(),
-                        l_fake[:n_normal].detach().mean(),
-                        l_fake[n_normal:].detach().mean() if n_normal < batch_size else l_fake.new_zeros(()),
-                    ]
-                )
+            l_fake = logits[1]
+            zero = l_fake.new_zeros(())
+            sums += torch.stack(
+                [
+                    loss_d,
+                    loss_g,
+                    logits[0].mean(),
+                    l_fake[~anomalous].mean() if bool((~anomalous).any()) else zero,
+                    l_fake[anomalous].mean() if bool(anomalous.any()) else zero,
+                    logits[2].mean() if buffer else zero,
+                ]
+            )
             n_steps += 1
             it += 1
 
@@ -173,9 +228,12 @@ def train_algan(
                 f"{'discriminator' if not math.isfinite(means[0]) else 'generator'} loss "
                 "is not finite. Lower the learning rates or sigma, or scale the inputs."
             )
+        if not buffer:
+            means[5] = nan
+        change = float((_flat_weights(discriminator) - w0).norm()) / w0_norm
         history["epoch"].append(epoch)
         history["n_iter"].append(it)
-        for k, v in zip(keys, means):
+        for k, v in zip(HISTORY_KEYS, [*means, change]):
             history[k].append(v)
         if on_epoch is not None:
             on_epoch({k: history[k][-1] for k in history})
@@ -188,4 +246,4 @@ def train_algan(
             )
     generator.eval()
     discriminator.eval()
-    return history
+    return history, buffer

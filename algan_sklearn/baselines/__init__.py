@@ -1,6 +1,7 @@
 """Baseline outlier detectors with the same API as :class:`~algan_sklearn.ALGANDetector`."""
 
+from ._gmm import GaussianMixtureDetector
 from ._knn import KNNDetector
 from ._zscore import ZScoreDetector
 
-__all__ = ["KNNDetector", "ZScoreDetector"]
+__all__ = ["GaussianMixtureDetector", "KNNDetector", "ZScoreDetector"]
