@@ -130,8 +130,8 @@ class ALGANDetector(BaseDetector):
     batch_size : int, default=128
         Training rows per iteration (clipped to the number of training rows). The
         paper uses 16 on images; 128 is our choice for tabular data.
-    lr_generator : float, default=2e-4
-        Adam learning rate of G (paper's value).
+    lr_generator : float, default=1e-4
+        Adam learning rate of G. The paper uses 2e-4; our choice.
     lr_discriminator : float, default=1e-3
         Adam learning rate of D. The paper uses 1e-4; our choice.
     betas : tuple of float, default=(0.5, 0.9)
@@ -305,7 +305,7 @@ class ALGANDetector(BaseDetector):
         logit_bound=50.0,
         max_iter=3000,
         batch_size=128,
-        lr_generator=2e-4,
+        lr_generator=1e-4,
         lr_discriminator=1e-3,
         betas=(0.5, 0.9),
         buffer_size=4,
