@@ -85,6 +85,13 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
     }
 
+    def _set_offset_from_scores(self, scores):
+        """Set ``offset_`` from scores of normal rows: Tukey's lower fence or the percentile."""
+        if self.contamination == "auto":
+            self.offset_ = lower_fence(scores)
+        else:
+            self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+
     def _set_offset(self, X, auto_offset=None):
         """Set ``offset_`` from the validated training rows ``X``.
 

@@ -209,6 +209,9 @@ class ALGANDetector(BaseDetector):
         Threshold subtracted from ``score_samples`` in ``decision_function``.
     n_calibration_ : int
         Number of training rows held out to set ``offset_`` (0: none).
+    calibration_scores_ : ndarray of shape (n_calibration_,) or (n_samples,)
+        Scores of the held-out rows (of the training rows when none are held
+        out): ``offset_`` is computed from them.
     history_ : dict of lists
         Per-epoch training record: ``epoch``, ``n_iter``, ``loss_d``, ``loss_g``,
         D's mean logit on training rows (``logit_real``), fake-normal rows
@@ -417,7 +420,8 @@ class ALGANDetector(BaseDetector):
         self.device_ = device
         self.n_iter_ = self.history_["n_iter"][-1]
         self.n_calibration_ = n_cal
-        self._set_offset(X[np.sort(order[:n_cal])] if n_cal else X)
+        self.calibration_scores_ = self._score_samples(X[np.sort(order[:n_cal])] if n_cal else X)
+        self._set_offset_from_scores(self.calibration_scores_)
         return self
 
     def _generated_log_density(self, generator, buffer):

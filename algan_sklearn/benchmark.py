@@ -43,7 +43,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.preprocessing import StandardScaler
 
-from . import ALGANDetector, KNNDetector, ZScoreDetector
+from . import ALGANDetector, GaussianMixtureDetector, KNNDetector, ZScoreDetector
 from .datasets import iter_adbench_dir
 
 __all__ = [
@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Detectors run when none are named: ALGAN and the baselines of the benchmark.
-DEFAULT_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score")
+DEFAULT_DETECTORS = ("ALGAN", "kNN", "GMM", "LOF", "IForest", "z-score")
 
 #: Columns of the per-run rows returned by :func:`run_benchmark`.
 RUN_COLUMNS = (
@@ -187,6 +187,7 @@ _BUILTIN_CLASSES = {
     "LOF": LocalOutlierFactor,
     "IForest": IsolationForest,
     "z-score": ZScoreDetector,
+    "GMM": GaussianMixtureDetector,
 }
 
 _BUILTIN_DEFAULTS = {
@@ -202,6 +203,7 @@ _SPECS = {
         _DetectorSpec("LOF", "sklearn LocalOutlierFactor(novelty=True), defaults"),
         _DetectorSpec("IForest", "sklearn IsolationForest(random_state=seed), defaults"),
         _DetectorSpec("z-score", "ZScoreDetector: mean squared z-score over features"),
+        _DetectorSpec("GMM", "GaussianMixtureDetector: full covariance, 1-10 components by AIC, random_state=seed"),
         _DetectorSpec(
             "SO_GAAL", "PyOD SO_GAAL, defaults; decision_function as it comes", "pyod.models.so_gaal", "SO_GAAL", "pyod"
         ),
@@ -220,6 +222,8 @@ _ALIASES = {
     "isolationforest": "IForest",
     "z-score": "z-score",
     "zscore": "z-score",
+    "gmm": "GMM",
+    "gaussianmixture": "GMM",
     "so_gaal": "SO_GAAL",
     "so-gaal": "SO_GAAL",
     "mo_gaal": "MO_GAAL",

@@ -103,7 +103,7 @@ def test_make_detector_errors():
 
 
 def test_detector_names():
-    assert bm.available_detectors()[:5] == list(bm.DEFAULT_DETECTORS)
+    assert bm.available_detectors()[:6] == list(bm.DEFAULT_DETECTORS)
     assert bm.resolve_detector_names("knn, ZSCORE,kNN") == ["kNN", "z-score"]
     assert bm.resolve_detector_names(["all"]) == bm.available_detectors()
     with pytest.raises(ValueError, match="No detector"):
