@@ -4,9 +4,10 @@ Training curves from ``history_``
 =================================
 
 :class:`~algan_sklearn.ALGANDetector` records, for every epoch of training,
-the losses of both networks and D's mean logit on the training rows, on the
-fake-normal samples and on the pseudo-anomalies, in its ``history_``
-attribute. :func:`algan_sklearn.plotting.plot_history` draws them.
+the losses of both networks, D's mean logit on the training rows, on the
+fake-normal samples, on the pseudo-anomalies and on the buffered early samples,
+and how far D's weights have moved from their initial values, in its
+``history_`` attribute. :func:`algan_sklearn.plotting.plot_history` draws them.
 
 The data are the benign tumours of scikit-learn's breast cancer set (30
 features), as returned by
@@ -40,13 +41,13 @@ print(history.tail())
 # Losses and logits
 # -----------------
 # Left: the binary cross-entropy of D (training rows against every generated
-# row) and the non-saturating loss of G. Right: D's mean logit per kind of row.
-# D's logit is the score (``score_samples``): the higher, the more a row looks
-# like training data rather than generated. The right panel's axis is
-# logarithmic beyond +-1 (``symlog``).
+# row) and the non-saturating loss of G. Right: D's mean logit per kind of row:
+# the higher, the more a row looks like training data rather than generated.
+# The score adds the generated rows' known log-density to this logit. The right
+# panel's axis is logarithmic beyond +-1 (``symlog``).
 fig, (ax_loss, ax_logit) = plt.subplots(1, 2, figsize=(12, 4))
 plot_history(detector, ax=ax_loss)
-plot_history(detector, ax=ax_logit, keys=("logit_real", "logit_fake", "logit_anomalous"))
+plot_history(detector, ax=ax_logit, keys=("logit_real", "logit_fake", "logit_anomalous", "logit_buffer"))
 ax_logit.axhline(0.0, color="0.5", lw=0.8)
 ax_logit.set_yscale("symlog")  # the pseudo-anomalies' logits can be far more negative than the others
 fig.tight_layout()
@@ -54,12 +55,12 @@ fig.tight_layout()
 # %%
 # What to look for
 # ----------------
-# * The real and fake-normal logits should stay close to each other: G keeps up
-#   with D on the normal state. If the fake-normal logit drops far below the
-#   real one for good, D has won the game and G has stopped learning.
-# * The pseudo-anomaly logit should stay clearly below both: D separates the
-#   wide-latent samples from the data. Its distance to the others is what the
-#   score uses to rank anomalies.
+# * The real logit should sit above the fake-normal one, and clearly above the
+#   pseudo-anomaly and buffer logits: D tells the data from everything
+#   generated. Logits that stay flat at their initial values mean D is not
+#   learning (``weight_change_d``, printed below, then stays near 0).
+# * The real logit should stay within a few units of 0: a logit far from 0 on
+#   the training rows means D's loss is saturated and gives no gradient.
 # * Losses that jump to NaN stop the fit with
 #   :class:`~algan_sklearn.TrainingDivergedError`; lower the learning rates.
 #
@@ -70,6 +71,7 @@ window = max(1, len(history) // 20)
 smooth = history[["logit_real", "logit_fake", "logit_anomalous"]].rolling(window).mean().iloc[-1]
 print(f"mean logits over the last {window} epochs:\n{smooth.round(2)}")
 print(f"gap between training rows and pseudo-anomalies: {smooth.logit_real - smooth.logit_anomalous:.2f}")
+print(f"D's weights moved by {history.weight_change_d.iloc[-1]:.2f} of their initial norm")
 print(f"iterations run: {detector.n_iter_}, epochs: {len(history)}, finite: {bool(np.isfinite(history.values).all())}")
 
 plt.show()

@@ -11,12 +11,16 @@ generated rows. This example draws each kind in 2-D, over D's score:
   training data;
 * **pseudo-anomalies**: G applied to latents from the wide, anomalous-state
   component ``N(0, sigma^2 I)``;
-* **early samples**: what G produced early in training, before it learned the
-  data. ALGAN keeps such samples in a buffer and shows them to D as further
+* **early samples**: what G produced early in training. ALGAN keeps early
+  generator states in a buffer and shows their samples to D as further
   anomalies for the whole training.
 
-The background of every panel is the fitted detector's ``score_samples``
-(brighter = more normal), the same in all four panels.
+The generator of this package is a mixture of affine maps of the latents,
+started at a Gaussian fit of the data and refined adversarially, so the density
+``n(x)`` of everything it generates is known. The background of every panel is
+the fitted detector's ``score_samples`` ``D(x) + log n(x)`` (brighter = more
+normal), the same in all four panels: the last figure splits it into its two
+terms.
 """
 
 import os
@@ -47,11 +51,11 @@ fake_normal = detector.sample(400, state="normal", random_state=1)
 pseudo_anomalies = detector.sample(400, state="anomalous", random_state=2)
 
 # %%
-# The buffer is filled during the first ``buffer_fraction * max_iter``
-# iterations and is not kept after ``fit``. To see samples of that stage we
+# The buffer's generator states are taken during the first
+# ``buffer_fraction * max_iter`` iterations. To see samples of that stage we
 # train the same detector again, stopped at the end of that period, and draw
 # from its generator. (The two runs are not the same run cut short: the
-# number of iterations changes how the buffer is filled. The picture is of the
+# number of iterations changes when the states are taken. The picture is of the
 # same stage of training.)
 n_early = max(1, int(detector.buffer_fraction * detector.max_iter))
 early_detector = ALGANDetector(max_iter=n_early, random_state=0).fit(X)
@@ -89,12 +93,37 @@ fig.tight_layout()
 # %%
 # Where the pseudo-anomalies fall
 # -------------------------------
-# G maps the wide latents through the same network it trained on the normal
-# ones, so where the pseudo-anomalies land is up to G: the paper's idea is that
-# they fall around and between the normal data, where no training row is,
-# which teaches D a tighter region than a plain GAN discriminator would learn.
-# The figure shows where they fell in this run; mean scores of each kind:
+# G maps the wide latents through the same affine maps it uses for the normal
+# ones, so the pseudo-anomalies surround the data on every side, at about
+# ``sigma`` times its spread. Mean scores of each kind:
 for title, rows, _ in panels:
     print(f"{title:55s} mean score {detector.score_samples(rows).mean():8.2f}")
+
+# %%
+# The score's two terms
+# ---------------------
+# ``log n(x)`` (left) is the known density of the generated rows: one Gaussian
+# here, blind to the moons' shape. The discriminator's logit ``D(x)`` (middle)
+# learns the ratio of the data density to it; their sum (right) is the score.
+import torch  # noqa: E402
+
+lim = 1.3 * np.percentile(np.abs(X), 98)
+xx, yy = np.meshgrid(np.linspace(-lim, lim, GRID), np.linspace(-lim, lim, GRID))
+grid = np.c_[xx.ravel(), yy.ravel()]
+with torch.inference_mode():
+    scaled = torch.from_numpy(detector._scale(grid))
+    terms = {
+        "log n(x): generated rows' density": detector.log_density_(scaled).numpy(),
+        "D(x): discriminator logit": detector.discriminator_(scaled).numpy(),
+        "score D(x) + log n(x)": detector.score_samples(grid),
+    }
+fig, axes = plt.subplots(1, 3, figsize=(13, 4.4))
+for ax, (title, values) in zip(axes, terms.items()):
+    values = values.reshape(xx.shape)
+    ax.contourf(xx, yy, np.maximum(values, np.percentile(values, 5)), levels=20, cmap="viridis")
+    ax.scatter(X[:, 0], X[:, 1], s=2, c="white", alpha=0.5, edgecolors="none")
+    ax.set_title(title, fontsize=10)
+    ax.set_aspect("equal")
+fig.tight_layout()
 
 plt.show()

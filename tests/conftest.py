@@ -17,12 +17,10 @@ torch.set_num_threads(1)
 
 #: ALGAN parameters small enough for the test suite (a fraction of a second per fit).
 FAST_ALGAN = {
-    "latent_dim": 4,
-    "generator_hidden": (16,),
     "discriminator_hidden": (16,),
     "max_iter": 30,
     "batch_size": 32,
-    "buffer_size": 32,
+    "buffer_size": 2,
     "random_state": 0,
 }
 

@@ -22,15 +22,13 @@ from algan_sklearn.benchmark import RUN_COLUMNS, SUMMARY_COLUMNS
 TINY_ALGAN = json.dumps(
     {
         "max_iter": 20,
-        "latent_dim": 4,
-        "generator_hidden": [8],
         "discriminator_hidden": [8],
         "batch_size": 32,
-        "buffer_size": 16,
+        "buffer_size": 2,
     }
 )
 FAST = ["--algan-params", TINY_ALGAN, "--threads", "1"]
-DEFAULT_NAMES = ["ALGAN", "kNN", "LOF", "IForest", "z-score"]
+DEFAULT_NAMES = ["ALGAN", "kNN", "GMM", "LOF", "IForest", "z-score"]
 SHARED_CLASSICAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "adbench" / "classical"
 
 

@@ -397,17 +397,16 @@ def test_fitted_grid_search_round_trip():
 
 def test_clone_and_tuple_params(blob):
     det = fast_algan()
-    det.set_params(generator_hidden=(8, 4), discriminator_hidden=(12,), betas=(0.5, 0.99))
+    det.set_params(discriminator_hidden=(8, 4), betas=(0.5, 0.99))
     params = det.get_params()
-    assert params["generator_hidden"] == (8, 4)
-    assert params["discriminator_hidden"] == (12,)
+    assert params["discriminator_hidden"] == (8, 4)
     assert params["betas"] == (0.5, 0.99)
     copy = clone(det)  # clone checks that every parameter is passed through unchanged
     assert copy.get_params() == params
     scores = copy.fit(blob).score_samples(blob)
     assert np.all(np.isfinite(scores))
     # A list is as good as a tuple.
-    as_list = fast_algan(generator_hidden=[8, 4], discriminator_hidden=[12], betas=[0.5, 0.99])
+    as_list = fast_algan(discriminator_hidden=[8, 4], betas=[0.5, 0.99])
     assert_array_equal(as_list.fit(blob).score_samples(blob), scores)
 
 
@@ -420,13 +419,16 @@ def test_clone_and_tuple_params(blob):
         ("alpha", 0.0),
         ("alpha", 1.5),
         ("device", "tpu"),
-        ("generator_hidden", (16, 0)),
-        ("generator_hidden", ()),
+        ("discriminator_hidden", (16, 0)),
+        ("discriminator_hidden", ()),
         ("discriminator_hidden", (8.5,)),
         ("discriminator_hidden", 16),
         ("betas", (0.5,)),
         ("betas", (1.2, 0.9)),
-        ("latent_dim", 0),
+        ("n_components", 0),
+        ("latent_mixing", "row"),
+        ("logit_bound", 0.0),
+        ("calibration_fraction", 0.6),
         ("max_iter", 0),
         ("batch_size", 0),
         ("contamination", 0.7),

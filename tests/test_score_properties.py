@@ -36,8 +36,8 @@ def _correlated_data(seed=0, n=300):
         {},
         {"random_state": 1, "sigma": 8.0, "alpha": 0.8},
         {"random_state": 2, "buffer_size": 0, "alpha": 0.2},
-        {"random_state": 3, "envelope": "box"},
-        {"random_state": 6, "envelope": "gaussian"},
+        {"random_state": 3, "n_components": 3},
+        {"random_state": 6, "latent_mixing": "coordinate", "sigma": 8.0},
         {"random_state": 4, "scaling": "robust"},
         {"random_state": 5, "scaling": None, "max_iter": 200},
     ],
@@ -134,10 +134,10 @@ def test_sample_returns_rows_in_training_units():
         det.sample(3, state="weird")
 
 
-def test_envelope_covariance_from_a_bounded_subsample(monkeypatch):
+def test_generator_init_from_a_bounded_subsample(monkeypatch):
     import algan_sklearn._detector as detector_module
 
-    monkeypatch.setattr(detector_module, "ENVELOPE_MAX_ROWS", 50)
+    monkeypatch.setattr(detector_module, "INIT_MAX_ROWS", 50)
     X = _correlated_data(seed=6, n=400)
     a = fast_algan().fit(X)
     b = fast_algan().fit(X)
@@ -154,77 +154,28 @@ def _two_clusters(seed=0, n=400):
     return X
 
 
-def test_mixture_envelope_is_a_gaussian_mixture_log_density():
-    """e(x) = -2 (log p(x) - const) for the AIC-chosen mixture, in the units D sees."""
-    from sklearn.mixture import GaussianMixture
-
-    X = _two_clusters()
-    det = fast_algan(envelope="gmm").fit(X)
-    disc = det.discriminator_
-    assert disc.envelope_kind == "gmm" and disc.logw.shape == (2,)  # AIC finds the two clusters
-    Xs = det._scale(X, np.float64)
-    queries = Xs[:50] + np.random.RandomState(1).normal(size=(50, 3))
-    import torch
-
-    with torch.no_grad():
-        e = disc.envelope_term(torch.as_tensor(queries, dtype=torch.float32)).numpy().astype(np.float64)
-    # the package fits on unit-variance features with a relative covariance floor of 1e-3
-    mean, std = Xs.mean(axis=0), Xs.std(axis=0)
-    ref = GaussianMixture(2, covariance_type="full", reg_covar=1e-3, random_state=0).fit((Xs - mean) / std)
-    log_p = ref.score_samples((queries - mean) / std)
-    # same density up to an additive constant (fits differ only by EM's tolerance)
-    diff = e + 2 * log_p
-    assert np.ptp(diff) < 1e-3 * np.ptp(e)
-    assert e.min() >= 0.0
-
-
-def test_mixture_envelope_separates_clusters_where_a_gaussian_cannot():
+def test_generator_mixture_separates_clusters_where_a_gaussian_cannot():
     X = _two_clusters()
     midway = np.zeros((1, 3))  # between the clusters: no training row within 3 units
-    gmm = fast_algan(envelope="gmm").fit(X)
-    gauss = fast_algan(envelope="gaussian").fit(X)
-    assert gmm.score_samples(midway)[0] < gmm.score_samples(X).min()
-    assert gauss.score_samples(midway)[0] > np.median(gauss.score_samples(X))
-    assert gmm.predict(midway)[0] == -1
+    two = fast_algan(n_components=2).fit(X)
+    one = fast_algan(n_components=1, max_iter=1).fit(X)
+    assert two.generator_.n_components == 2
+    assert two.score_samples(midway)[0] < two.score_samples(X).min()
+    assert two.predict(midway)[0] == -1
+    # one Gaussian and (almost) no training: the empty middle looks normal
+    assert one.score_samples(midway)[0] > np.median(one.score_samples(X))
 
 
-def test_mixture_envelope_bounded_subsample_and_fallbacks(monkeypatch):
-    import algan_sklearn._detector as detector_module
+def test_discriminator_learns_the_hole_a_single_gaussian_misses():
+    """With one Gaussian generator, the trained D must carry the ranking between clusters."""
+    X = _two_clusters(seed=1)
+    midway = np.zeros((1, 3))
+    det = ALGANDetector(max_iter=1500, random_state=0).fit(X)
+    assert det.score_samples(midway)[0] < np.percentile(det.score_samples(X), 1)
 
+
+def test_components_capped_by_rows():
     X = _two_clusters(seed=2)
-    monkeypatch.setattr(detector_module, "MIXTURE_MAX_ROWS", 60)
-    a = fast_algan(envelope="gmm").fit(X)
-    np.testing.assert_array_equal(a.score_samples(X), fast_algan(envelope="gmm").fit(X).score_samples(X))
-    assert a.discriminator_.envelope_kind == "gmm"
-    # too many features for a full-covariance mixture: the single Gaussian
-    monkeypatch.setattr(detector_module, "MIXTURE_MAX_FEATURES", 2)
-    assert fast_algan(envelope="gmm").fit(X).discriminator_.envelope_kind == "gaussian"
-    # fewer rows than one component needs (n_features + 1): the single Gaussian
-    assert fast_algan(envelope="gmm").fit(X[:3]).discriminator_.envelope_kind == "gaussian"
-
-
-def test_mixture_fit_rows_capped_by_features(monkeypatch):
-    import algan_sklearn._detector as detector_module
-
-    seen = []
-    real = detector_module._mixture_envelope
-    monkeypatch.setattr(detector_module, "_mixture_envelope", lambda X, *a: seen.append(X.shape) or real(X, *a))
-    X = _two_clusters(seed=3, n=400)  # 3 features
-    fast_algan().fit(X)
-    monkeypatch.setattr(detector_module, "MIXTURE_MAX_WORK", 9 * 100)  # 100 rows at 3 features
-    fast_algan().fit(X)
-    assert seen == [(400, 3), (100, 3)]
-
-
-def test_gaussian_fallback_of_the_mixture_uses_the_gaussian_row_budget(monkeypatch):
-    """Beyond MIXTURE_MAX_FEATURES the single Gaussian is fitted on up to ENVELOPE_MAX_ROWS rows,
-    not on the mixture's (much smaller) row budget."""
-    import algan_sklearn._detector as detector_module
-
-    X = _correlated_data(seed=4, n=500)
-    monkeypatch.setattr(detector_module, "MIXTURE_MAX_FEATURES", 2)
-    monkeypatch.setattr(detector_module, "MIXTURE_MAX_WORK", 16 * 10)  # 10 rows at 4 features
-    det = fast_algan().fit(X)
-    assert det.discriminator_.envelope_kind == "gaussian"
-    center = det.discriminator_.center.numpy()
-    np.testing.assert_allclose(center, det._scale(X, np.float64).mean(axis=0), atol=1e-5)
+    # fewer than 2 (n_features + 1) rows: one Gaussian; otherwise at most one component per n_features + 1 rows
+    assert fast_algan(n_components=5).fit(X[:7]).generator_.n_components == 1
+    assert fast_algan(n_components=50).fit(X[:40]).generator_.n_components == 10
