@@ -564,7 +564,7 @@ def build_parser():
     b.add_argument(
         "--detectors",
         help="comma-separated names among ALGAN, kNN, LOF, IForest, z-score, SO_GAAL, MO_GAAL, ALAD, or 'all' "
-        "(default: ALGAN,kNN,GMM,LOF,IForest,z-score)",
+        "(default: ALGAN,kNN,LOF,IForest,z-score,GMM)",
     )
     b.add_argument("--data-dir", metavar="DIR", help="run every ADBench-style .npz file in DIR")
     b.add_argument("--output", metavar="CSV", help="write one row per data set, seed and detector (as they finish)")

@@ -628,7 +628,8 @@ class ALGANDetector(BaseDetector):
     def __getstate__(self):
         state = self.__dict__.copy()
         keys = [k for k in ("generator_", "discriminator_", "log_density_", "score_network_") if k in state]
-        if keys and any(t.device.type != "cpu" for k in keys for t in state[k].state_dict().values()):
+        tensors = [t for k in keys for t in (*state[k].parameters(), *state[k].buffers())]
+        if any(t.device.type != "cpu" for t in tensors):
             # one deepcopy keeps the modules shared between attributes shared
             moved = copy.deepcopy([state[k] for k in keys])
             for k, module in zip(keys, moved):

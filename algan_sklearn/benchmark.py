@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Detectors run when none are named: ALGAN and the baselines of the benchmark.
-DEFAULT_DETECTORS = ("ALGAN", "kNN", "GMM", "LOF", "IForest", "z-score")
+DEFAULT_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM")
 
 #: Columns of the per-run rows returned by :func:`run_benchmark`.
 RUN_COLUMNS = (
@@ -248,7 +248,7 @@ def available_detectors():
     Returns
     -------
     names : list of str
-        In the order ALGAN, kNN, LOF, IForest, z-score, then the PyOD detectors.
+        In the order ALGAN, kNN, LOF, IForest, z-score, GMM, then the PyOD detectors.
     """
     return [name for name, spec in _SPECS.items() if spec.available()]
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from algan_sklearn import ALGANDetector, KNNDetector, ZScoreDetector
+from algan_sklearn import ALGANDetector, GaussianMixtureDetector, KNNDetector, ZScoreDetector
 
 # The tests train tiny networks: one thread is faster than several there, and the
 # suite must share two cores with other jobs without oversubscribing them.
@@ -32,7 +32,7 @@ def fast_algan(**params):
 
 def make_detectors():
     """One fast, unfitted instance of every detector of the package."""
-    return [fast_algan(), KNNDetector(n_neighbors=3), ZScoreDetector()]
+    return [fast_algan(), KNNDetector(n_neighbors=3), ZScoreDetector(), GaussianMixtureDetector(random_state=0)]
 
 
 def detector_id(det):

@@ -28,7 +28,7 @@ TINY_ALGAN = json.dumps(
     }
 )
 FAST = ["--algan-params", TINY_ALGAN, "--threads", "1"]
-DEFAULT_NAMES = ["ALGAN", "kNN", "GMM", "LOF", "IForest", "z-score"]
+DEFAULT_NAMES = ["ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM"]
 SHARED_CLASSICAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "adbench" / "classical"
 
 

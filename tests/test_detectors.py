@@ -180,3 +180,13 @@ def test_grid_search_over_sigma_and_alpha_with_labelled_validation():
         search.best_params_["algandetector__alpha"],
     )
     assert best.max_iter == FAST_ALGAN["max_iter"]
+
+
+def test_threshold_carries_over_to_new_rows(detector):
+    """contamination=0.05 flags about 5% of new rows drawn like the training rows."""
+    rng = np.random.RandomState(0)
+    cov = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, 0.3], [0.0, 0.3, 1.0]])
+    X = rng.multivariate_normal(np.zeros(3), cov, size=1500)
+    new = rng.multivariate_normal(np.zeros(3), cov, size=4000)
+    detector.set_params(contamination=0.05).fit(X)
+    assert 0.02 <= np.mean(detector.predict(new) == -1) <= 0.10

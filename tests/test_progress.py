@@ -13,7 +13,17 @@ from algan_sklearn import ALGANDetector
 from algan_sklearn.plotting import plot_history
 from algan_sklearn.utils._progress import progress_callback
 
-HISTORY_KEYS = {"epoch", "n_iter", "loss_d", "loss_g", "logit_real", "logit_fake", "logit_anomalous"}
+HISTORY_KEYS = {
+    "epoch",
+    "n_iter",
+    "loss_d",
+    "loss_g",
+    "logit_real",
+    "logit_fake",
+    "logit_anomalous",
+    "logit_buffer",
+    "weight_change_d",
+}
 
 
 def _hide(monkeypatch, *modules):
