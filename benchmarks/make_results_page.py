@@ -4,12 +4,26 @@ Usage (from the repository root)::
 
     python benchmarks/make_results_page.py
 
-Reads ``classical.csv`` and ``mvtec_resnet18.csv`` (the default run, seeds 0, 1, 2),
-the ablations ``classical_<tag>.csv`` (seed 0) and the grid study
-``grid_alpha_sigma.csv`` when present, and writes the page with every number taken
-from those files.
+Reads, when present:
+
+* ``terms_<suite>.csv`` (``benchmarks/quick_harness.py --all --seeds 0,1,2``): per set and
+  seed, the AUROC of ALGAN's score, of its two terms alone (the discriminator's logit
+  ``D(x)`` and the generated rows' log-density ``log n(x)``), of kNN and of the
+  GaussianMixture baseline, and the share of held-out normal test rows flagged with
+  ``contamination=0.05``;
+* ``<suite>.csv`` (``benchmarks/run_adbench.py <suite> --detectors ALGAN,kNN,GMM``): the
+  runner's rows (AUROC, average precision, timings);
+* ``previous_design/<suite>.csv``: LOF, IForest and z-score from the run of the previous
+  release (these detectors do not depend on ALGAN, and the splits depend only on the seed);
+* ``ablation_<tag>.csv`` (seed 0, every classical set) and ``grid_s<sigma>_a<alpha>.csv``
+  (the harness's fixed 10-set subset, seed 0);
+* ``harness_trials.csv``: variants tried on the 10-set subset while choosing defaults.
+
+Every number on the page is taken from those files.
 """
 
+import csv
+import math
 from pathlib import Path
 
 from algan_sklearn import benchmark as bm
@@ -18,18 +32,30 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 PAGE = REPO / "docs" / "benchmark_results.rst"
 
-#: What the grid study ran with (shown above its table).
-GRID_NOTE = (
-    "With the current defaults otherwise, except ``discriminator_hidden=(128, 128)`` (the default when it\n"
-    "was run). The same grid with the Gaussian envelope and a (256, 256)\n"
-    "discriminator, the defaults when ``sigma=8`` was chosen, is the second table."
-)
-
-ABLATIONS = {
-    "buffer0": "no early-sample buffer (``buffer_size=0``)",
-    "envnone": "no envelope (``envelope=None``: plain ALGAN discriminator)",
-    "envbox": "box envelope (``envelope='box'``)",
+TERMS = ("auroc_algan", "auroc_discriminator", "auroc_log_density", "auroc_knn", "auroc_gmm")
+TERM_LABELS = {
+    "auroc_algan": "ALGAN (score D(x) + log n(x))",
+    "auroc_discriminator": "D(x) alone",
+    "auroc_log_density": "log n(x) alone (fixed term)",
+    "auroc_knn": "kNN (k=5)",
+    "auroc_gmm": "GMM (GaussianMixtureDetector)",
 }
+ABLATIONS = {
+    "alpha1": "anomalous latents off (``alpha=1``)",
+    "nofake": "fake normals off (``alpha=0.001``: no fake-normal row among D's negatives)",
+    "buffer0": "buffer off (``buffer_size=0``)",
+    "coordinate": "per-coordinate latent mixing (``latent_mixing='coordinate'``)",
+}
+
+
+def _read(path):
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        for k, v in r.items():
+            if k != "dataset":
+                r[k] = float(v)
+    return rows
 
 
 def _table(header, rows):
@@ -41,72 +67,210 @@ def _table(header, rows):
     return "\n".join(out)
 
 
-def _summary_table(rows):
-    summary = bm.summarize(rows)
-    return _table(
-        ["detector", "sets", "mean AUROC", "mean AP", "mean rank", "inverted", "median fit s", "median score ms/1k"],
-        [
-            [
-                s["detector"],
-                s["n_sets"],
-                f"{s['mean_auroc']:.3f}",
-                f"{s['mean_ap']:.3f}",
-                f"{s['mean_rank']:.2f}",
-                s["n_inverted"],
-                f"{s['median_fit_s']:.2f}",
-                "n/a"
-                if s["median_score_ms_per_1k"] != s["median_score_ms_per_1k"]
-                else f"{s['median_score_ms_per_1k']:.1f}",
-            ]
-            for s in summary
-        ],
-    )
+def _per_set(rows, keys):
+    """Seed means per data set: ``{dataset: {key: mean}}``."""
+    out = {}
+    for r in rows:
+        out.setdefault(r["dataset"], []).append(r)
+    return {name: {k: sum(r[k] for r in rs) / len(rs) for k in keys} for name, rs in sorted(out.items())}
 
 
-def _per_set_table(rows, detectors):
-    per = {(r["dataset"], r["detector"]): r for r in bm.per_dataset(rows)}
-    sets = sorted({d for d, _ in per}, key=lambda n: (int(n.split("_")[0]) if n.split("_")[0].isdigit() else 0, n))
-    body = []
-    for name in sets:
-        cells = [name]
-        for det in detectors:
-            r = per.get((name, det))
-            cells.append("" if r is None else f"{r['auroc']:.3f}")
-        if (name, "ALGAN") in per and (name, "kNN") in per:
-            cells.append(f"{per[(name, 'ALGAN')]['auroc'] - per[(name, 'kNN')]['auroc']:+.3f}")
-        body.append(cells)
-    return _table(["data set", *detectors, "ALGAN - kNN"], body)
+def _mean(values):
+    values = [v for v in values if v == v]
+    return sum(values) / len(values) if values else float("nan")
 
 
-def _ablation_cells(path):
-    rows = [r for r in bm.read_results_csv(path) if r["seed"] == 0 and r["detector"] in ("ALGAN", "kNN")]
-    m, n = _mean_auroc(rows, "ALGAN")
-    if not any(r["detector"] == "kNN" for r in rows):  # an ALGAN-only run
-        return [f"{m:.3f}", "", "", n]
-    inv = [s for s in bm.summarize(rows) if s["detector"] == "ALGAN"][0]["n_inverted"]
-    return [f"{m:.3f}", inv, f"{_mean_auroc(rows, 'kNN')[0]:.3f}", n]
-
-
-def _ablation_section(title, intro, variants):
-    """A titled table of ``(label, csv name)`` variants that exist; empty with fewer than two."""
-    rows = [[label, *_ablation_cells(RESULTS / name)] for label, name in variants if (RESULTS / name).exists()]
-    if len(rows) < 2:
+def _terms_section(suite, title):
+    path = RESULTS / f"terms_{suite}.csv"
+    if not path.exists():
         return []
-    header = ["variant", "ALGAN mean AUROC", "ALGAN inverted sets", "kNN mean AUROC", "sets"]
-    return [title, "-" * len(title), "", *intro, "", _table(header, rows), ""]
+    rows = _read(path)
+    seeds = sorted({int(r["seed"]) for r in rows})
+    per = _per_set(rows, (*TERMS, "fit_s", "flagged_algan_c05", "flagged_knn_c05"))
+    algan = [v["auroc_algan"] for v in per.values()]
+    summary = []
+    for key in TERMS:
+        vals = [v[key] for v in per.values()]
+        wins = sum(a > v + 1e-12 for a, v in zip(algan, vals, strict=True)) if key != "auroc_algan" else "-"
+        inverted = sum(v[key] < 0.5 and v["auroc_knn"] > 0.7 for v in per.values())
+        summary.append([TERM_LABELS[key], f"{_mean(vals):.4f}", wins, inverted])
+    below_fixed = [(n, v["auroc_algan"] - v["auroc_log_density"]) for n, v in per.items()]
+    worst = sorted(below_fixed, key=lambda t: t[1])[:3]
+    flagged = [v["flagged_algan_c05"] for v in per.values()]
+    flagged_knn = [v["flagged_knn_c05"] for v in per.values()]
+
+    def inside(vals):
+        return sum(0.02 <= f <= 0.10 for f in vals)
+
+    def spread(vals):
+        s = sorted(vals)
+        q = lambda p: s[min(len(s) - 1, int(p * (len(s) - 1) + 0.5))]  # noqa: E731
+        return f"min {s[0]:.3f}, quartiles {q(0.25):.3f} / {q(0.5):.3f} / {q(0.75):.3f}, max {s[-1]:.3f}"
+
+    fits = sorted(v["fit_s"] for v in per.values())
+    out = [
+        title,
+        "-" * len(title),
+        "",
+        f"Seeds {', '.join(map(str, seeds))}; each set's AUROC is the mean over the seeds (``terms_{suite}.csv``).",
+        "'ALGAN beats' counts the sets where ALGAN's AUROC is higher; 'inverted': below 0.5 while kNN is",
+        "above 0.7.",
+        "",
+        _table(["score", "mean AUROC", "ALGAN beats", "inverted"], summary),
+        "",
+        f"* ALGAN minus its fixed term alone: {_mean(algan) - _mean([v['auroc_log_density'] for v in per.values()]):+.4f}"
+        f" mean AUROC; the three sets where ALGAN falls furthest below it: "
+        + ", ".join(f"{n} {d:+.3f}" for n, d in worst)
+        + ".",
+        f"* ALGAN minus kNN: {_mean(algan) - _mean([v['auroc_knn'] for v in per.values()]):+.4f};"
+        f" ALGAN minus GMM: {_mean(algan) - _mean([v['auroc_gmm'] for v in per.values()]):+.4f}.",
+        f"* Share of held-out normal test rows flagged with ``contamination=0.05`` (mean over seeds per set):"
+        f" ALGAN within 2% to 10% on {inside(flagged)} of {len(flagged)} sets ({spread(flagged)});"
+        f" kNN on {inside(flagged_knn)} of {len(flagged_knn)} ({spread(flagged_knn)}).",
+        f"* ALGAN fit time per set (median over sets of the seed means, 2-core machine, two fits at once):"
+        f" {fits[len(fits) // 2]:.1f} s (max {fits[-1]:.1f} s).",
+        "",
+        _table(
+            ["data set", "ALGAN", "D alone", "log n alone", "kNN", "GMM", "flagged ALGAN", "flagged kNN"],
+            [
+                [
+                    name,
+                    *(f"{v[k]:.3f}" for k in TERMS),
+                    f"{v['flagged_algan_c05']:.3f}",
+                    f"{v['flagged_knn_c05']:.3f}",
+                ]
+                for name, v in per.items()
+            ],
+        ),
+        "",
+    ]
+    return out
 
 
-def _mean_auroc_by_detector(rows):
-    """Per-set AUROCs (each the mean of its seeds), by detector: ``{detector: [auroc, ...]}``."""
+def _runner_section(suite, title):
+    path = RESULTS / f"{suite}.csv"
+    if not path.exists():
+        return []
+    rows = bm.read_results_csv(path)
+    have = {r["detector"] for r in rows}
+    previous = RESULTS / "previous_design" / f"{suite}.csv"
+    note = ""
+    if previous.exists():
+        old = [r for r in bm.read_results_csv(previous) if r["detector"] not in have and r["detector"] != "ALGAN"]
+        if old:
+            rows = rows + old
+            note = (
+                f"{', '.join(sorted({r['detector'] for r in old}))} rows come from the previous release's run "
+                "(``previous_design/``): they do not depend on ALGAN, and the splits depend only on the seed."
+            )
+    summary = bm.summarize(rows)
+    out = [
+        title,
+        "-" * len(title),
+        "",
+        f"The package's runner (``{suite}.csv``); AP is average precision. {note}",
+        "",
+        _table(
+            ["detector", "sets", "mean AUROC", "mean AP", "mean rank", "inverted", "median fit s", "median score ms/1k"],
+            [
+                [
+                    s["detector"],
+                    s["n_sets"],
+                    f"{s['mean_auroc']:.4f}",
+                    f"{s['mean_ap']:.4f}",
+                    f"{s['mean_rank']:.2f}",
+                    s["n_inverted"],
+                    f"{s['median_fit_s']:.2f}",
+                    "n/a"
+                    if s["median_score_ms_per_1k"] != s["median_score_ms_per_1k"]
+                    else f"{s['median_score_ms_per_1k']:.1f}",
+                ]
+                for s in summary
+            ],
+        ),
+        "",
+    ]
+    return out
+
+
+def _ablation_section():
+    base_path = RESULTS / "terms_classical.csv"
+    variants = [(tag, RESULTS / f"ablation_{tag}.csv") for tag in ABLATIONS]
+    variants = [(tag, p) for tag, p in variants if p.exists()]
+    if not base_path.exists() or not variants:
+        return []
+    base = [r for r in _read(base_path) if r["seed"] == 0]
+    keys = ("auroc_algan", "auroc_discriminator", "auroc_log_density")
+
+    def cells(rows):
+        per = _per_set(rows, keys)
+        return [_mean([v[k] for v in per.values()]) for k in keys], per
+
+    (b_algan, b_d, b_n), b_per = cells(base)
+    table = [["default", f"{b_algan:.4f}", "", f"{b_d:.4f}", f"{b_n:.4f}", ""]]
+    for tag, path in variants:
+        (a, d, n), per = cells(_read(path))
+        moved = max(abs(per[k]["auroc_algan"] - b_per[k]["auroc_algan"]) for k in per if k in b_per)
+        table.append([ABLATIONS[tag], f"{a:.4f}", f"{a - b_algan:+.4f}", f"{d:.4f}", f"{n:.4f}", f"{moved:.3f}"])
+    return [
+        "Ablations (31 classical sets, seed 0)",
+        "-------------------------------------",
+        "",
+        "Each variant changes one default. 'D alone' and 'log n alone' are the two terms of the score of",
+        "the same fitted model; the default's row is the seed-0 part of ``terms_classical.csv``. 'max |change|'",
+        "is the largest change of a set's AUROC against the default.",
+        "",
+        _table(["variant", "ALGAN", "change", "D alone", "log n alone", "max abs change"], table),
+        "",
+    ]
+
+
+def _grid_section():
     cells = {}
-    for r in bm.per_dataset(rows):
-        cells.setdefault(r["detector"], []).append(r["auroc"])
-    return cells
+    for path in sorted(RESULTS.glob("grid_s*_a*.csv")):
+        stem = path.stem[len("grid_s") :]
+        sigma, alpha = stem.split("_a")
+        rows = _read(path)
+        cells[(float(sigma), float(alpha))] = _mean([r["auroc_algan"] for r in rows])
+    if not cells:
+        return []
+    sigmas = sorted({s for s, _ in cells})
+    alphas = sorted({a for _, a in cells})
+    vals = list(cells.values())
+    return [
+        "The ``alpha`` x ``sigma`` grid (10-set subset, seed 0)",
+        "------------------------------------------------------",
+        "",
+        "Mean AUROC of ALGAN over the fixed 10-set subset of ``benchmarks/quick_harness.py`` (seed 0),",
+        f"other parameters at their defaults. Spread over the cells: {max(vals) - min(vals):.4f}.",
+        "",
+        _table(
+            ["sigma \\ alpha", *[f"{a:g}" for a in alphas]],
+            [[f"{s:g}", *[f"{cells.get((s, a), math.nan):.4f}" for a in alphas]] for s in sigmas],
+        ),
+        "",
+    ]
 
 
-def _mean_auroc(rows, detector):
-    vals = [r["auroc"] for r in bm.per_dataset(rows) if r["detector"] == detector]
-    return sum(vals) / len(vals), len(vals)
+def _trials_section():
+    path = RESULTS / "harness_trials.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [
+        "What we tried (10-set subset, seed 0)",
+        "-------------------------------------",
+        "",
+        "Variants measured with ``benchmarks/quick_harness.py`` while the defaults were chosen",
+        "(``harness_trials.csv``); kNN scores 0.8364 and GMM 0.8505 on this subset.",
+        "",
+        _table(
+            ["variant", "ALGAN", "D alone", "log n alone", "kept?"],
+            [[r["variant"], r["algan"], r["discriminator"], r["log_density"], r["kept"]] for r in rows],
+        ),
+        "",
+    ]
 
 
 def main():
@@ -118,140 +282,38 @@ def main():
         "",
         "Novelty protocol of the project's benchmark notes: per data set and seed, train on 60% of the",
         "normal rows (at most 10,000), test on the other normal rows plus all anomalies (subsampled to",
-        "10,000 if larger), a StandardScaler fitted on the training rows applied to both; AUROC and",
-        "average precision with the anomalies as the positive class. Every detector with its default",
-        "parameters; ALGAN's defaults are those of this release. 'inverted' counts the sets where a",
-        "detector's AUROC is below 0.5 while kNN's is above 0.7. Timings come from a shared 2-core",
-        "machine running other jobs: compare detectors within a run only. Reproduce with",
-        "``python benchmarks/run_adbench.py classical`` (and ``mvtec_resnet18``), then",
+        "10,000 if larger), a StandardScaler fitted on the training rows applied to both; AUROC with the",
+        "anomalies as the positive class. Every detector with its default parameters. ALGAN's score is",
+        "``D(x) + log n(x)``; 'D alone' and 'log n alone' score the test rows with one of the two terms",
+        "of the same fitted model. GMM is :class:`~algan_sklearn.GaussianMixtureDetector` (full",
+        "covariance, 1 to 10 components by AIC; a Ledoit-Wolf Gaussian above 100 features). Reproduce",
+        "with ``python benchmarks/quick_harness.py '{}' --all --seeds 0,1,2 --output",
+        "benchmarks/results/terms_classical.csv`` (and ``--suite mvtec_resnet18``), then",
         "``python benchmarks/make_results_page.py``.",
         "",
     ]
-    detectors = ["ALGAN", "kNN", "LOF", "IForest", "z-score"]
-    for stem, title in [
-        ("classical", "31 classical ADBench sets (seeds 0, 1, 2)"),
-        ("mvtec_resnet18", "MVTec-AD, ResNet-18 embeddings (15 categories, seeds 0, 1, 2)"),
-    ]:
-        path = RESULTS / f"{stem}.csv"
-        if not path.exists():
-            continue
-        rows = bm.read_results_csv(path)
-        extra = []
-        for suffix in ("", "_gaussian"):
-            envelope = RESULTS / f"{stem}_envelope_only{suffix}.csv"
-            if envelope.exists():
-                extra += bm.read_results_csv(envelope)
-        previous = RESULTS / f"{stem}_gauss_d256.csv"
-        if previous.exists():
-            extra += [
-                {**r, "detector": "ALGAN (previous default)"}
-                for r in bm.read_results_csv(previous)
-                if r["detector"] == "ALGAN"
-            ]
-        parts += [title, "-" * len(title), "", "Summary:", "", _summary_table(rows + extra), ""]
-        if extra:
-            parts += [
-                "The '(envelope only)' rows are ALGAN's fixed envelope without the trained network part",
-                "(``benchmarks/envelope_only.py``; 'Gaussian mixture' is the default ``envelope='gmm'``,",
-                "'Mahalanobis' is ``envelope='gaussian'``): the difference to ALGAN is what adversarial",
-                "training adds to the ranking ('fit s' of the mixture row includes scoring the test rows).",
-                "'ALGAN (previous default)' is the release before the mixture envelope:",
-                "``envelope='gaussian'``, ``discriminator_hidden=(256, 256)``.",
-                *(
-                    [
-                        "With 512 features (more than 100) the default envelope is the single Gaussian, so here",
-                        "the Mahalanobis row is the default envelope alone.",
-                    ]
-                    if stem == "mvtec_resnet18"
-                    else []
-                ),
-                "",
-            ]
-        extra_names = list(dict.fromkeys(r["detector"] for r in extra))
+    parts += _terms_section("classical", "31 classical ADBench sets")
+    parts += _runner_section("classical", "31 classical ADBench sets: the runner")
+    parts += _terms_section("mvtec_resnet18", "MVTec-AD, ResNet-18 embeddings (15 categories)")
+    parts += _runner_section("mvtec_resnet18", "MVTec-AD: the runner")
+    parts += _ablation_section()
+    parts += _grid_section()
+    parts += _trials_section()
+    previous = RESULTS / "previous_design" / "classical.csv"
+    if previous.exists():
+        summary = {s["detector"]: s for s in bm.summarize(bm.read_results_csv(previous))}
         parts += [
-            "AUROC per data set (mean of the seeds):",
+            "The previous design",
+            "-------------------",
             "",
-            _per_set_table(rows + extra, [*detectors, *extra_names]),
+            "Until this release D's logit was ``b + 3 tanh(mlp(x) / 3) - e(x) / 2`` with ``e`` a fixed",
+            "Gaussian-mixture envelope and a generator MLP. On the 31 classical sets (seeds 0, 1, 2) it scored",
+            f"{summary['ALGAN']['mean_auroc']:.4f} mean AUROC (kNN {summary['kNN']['mean_auroc']:.4f}), the",
+            "envelope alone 0.8644: the network part changed nothing, its weights did not depend on ``sigma``",
+            "or ``alpha``, and the generator collapsed. Its results are kept in ``previous_design/``.",
             "",
         ]
-
-    parts += _ablation_section(
-        "Ablations of the current defaults (31 classical sets, seed 0)",
-        [
-            "Each row changes one thing of the current defaults (``sigma=8``, ``alpha=0.5``); rows marked",
-            "D (128, 128) were run when that was the default discriminator, and change a second thing.",
-        ],
-        [
-            ("current default (``envelope='gmm'``, ``discriminator_hidden=(64, 64)``)", "classical.csv"),
-            ("``discriminator_hidden=(128, 128)``", "classical_gmm_d128.csv"),
-            ("``discriminator_hidden=(256, 256)``", "classical_gmm_d256.csv"),
-            ("mixture components chosen by BIC instead of AIC, D (128, 128)", "classical_gmm_bic.csv"),
-            ("no early-sample buffer (``buffer_size=0``), D (128, 128)", "classical_gmm_buffer0.csv"),
-            ("Gaussian envelope (``envelope='gaussian'``), D (128, 128)", "classical_d128.csv"),
-            ("Gaussian envelope, ``discriminator_hidden=(256, 256)`` (previous default)", "classical_gauss_d256.csv"),
-        ],
-    )
-    # The earlier ablations were run with sigma=4, the Gaussian envelope and a (256, 256)
-    # discriminator (the defaults of the time); their reference row is the sigma=4 run.
-    if (RESULTS / "classical_sigma4.csv").exists():
-        parts += _ablation_section(
-            "Earlier ablations (31 classical sets, seed 0, Gaussian envelope)",
-            [
-                "Run before the mixture envelope and the narrower discriminator became the defaults",
-                "(``envelope='gaussian'``, ``discriminator_hidden=(256, 256)``, ``sigma=4`` unless stated):",
-                "compare them with their reference row. They are why the package has an envelope at all.",
-            ],
-            [
-                ("reference: ``sigma=4``, Gaussian envelope, buffer on", "classical_sigma4.csv"),
-                *[(f"``sigma=4`` with {label}", f"classical_{tag}.csv") for tag, label in ABLATIONS.items()],
-                ("``sigma=8`` (otherwise the reference)", "classical_gauss_d256.csv"),
-            ],
-        )
-
-    for grid_name, note in [("grid_alpha_sigma.csv", GRID_NOTE), ("grid_alpha_sigma_gauss_d256.csv", None)]:
-        grid_path = RESULTS / grid_name
-        if not grid_path.exists():
-            continue
-        rows = bm.read_results_csv(grid_path)
-        cells = _mean_auroc_by_detector(rows)
-        alphas = sorted({float(k.split("alpha=")[1].split(",")[0]) for k in cells})
-        sigmas = sorted({float(k.split("sigma=")[1].rstrip(")")) for k in cells})
-        body = []
-        for a in alphas:
-            row = [f"alpha = {a:g}"]
-            for s in sigmas:
-                vals = cells.get(f"ALGAN(alpha={a:g}, sigma={s:g})", [])
-                row.append(f"{sum(vals) / len(vals):.3f}" if vals else "")
-            body.append(row)
-        n_sets = len({r["dataset"] for r in rows})
-        if note is not None:
-            title = f"alpha x sigma grid ({n_sets} classical sets, seed 0, mean AUROC)"
-            parts += [title, "-" * len(title), "", note, ""]
-        else:
-            parts += ["Gaussian envelope, ``discriminator_hidden=(256, 256)``:", ""]
-        parts += [_table(["", *[f"sigma = {s:g}" for s in sigmas]], body), ""]
-
-    weight_path = RESULTS / "envelope_weight.csv"
-    if weight_path.exists():
-        rows = bm.read_results_csv(weight_path)
-        cells = _mean_auroc_by_detector(rows)
-        body = sorted(
-            ([k.split("=")[1].rstrip(")"), f"{sum(v) / len(v):.3f}", len(v)] for k, v in cells.items()),
-            key=lambda row: float(row[0]),
-        )
-        title = "Weight of the envelope (same 10 sets, seed 0, discriminator (128, 128))"
-        parts += [
-            title,
-            "-" * len(title),
-            "",
-            "``envelope_weight`` scales the fixed term against the bounded network part (whose range is",
-            "fixed): a smaller weight gives the adversarially trained part more say in the ranking.",
-            "",
-            _table(["envelope_weight", "ALGAN mean AUROC", "sets"], body),
-            "",
-        ]
-
-    PAGE.write_text("\n".join(parts) + "\n")
+    PAGE.write_text("\n".join(parts).rstrip() + "\n")
     print(f"wrote {PAGE}")
 
 
