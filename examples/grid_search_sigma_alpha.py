@@ -57,7 +57,7 @@ def main():
     pipe = Pipeline(
         [
             ("scale", StandardScaler()),
-            ("algan", ALGANDetector(max_iter=args.max_iter, latent_dim=16, random_state=0)),
+            ("algan", ALGANDetector(max_iter=args.max_iter, random_state=0)),
         ]
     )
     grid = {"algan__sigma": [2.0, 4.0, 8.0], "algan__alpha": [0.25, 0.5, 0.75]}

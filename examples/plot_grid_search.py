@@ -54,13 +54,13 @@ print(f"search: {len(y_search)} rows ({y_search.sum()} anomalies); test: {len(y_
 # ``refit=False``: a refit on all of ``X_search`` would train the detector on
 # its anomalies too; the best setting is refitted on the normal rows below.
 #
-# Every fit is short (``max_iter=200``, a smaller generator and discriminator)
+# Every fit is short (``max_iter=200``, a smaller discriminator)
 # so that the 27 fits of this example (9 settings, 3 folds) take well under a
 # minute on one core. For a real search keep the settings you will use in the
 # end, and spread the fits over cores (``n_jobs``) or a Dask cluster
 # (:doc:`/recipes_distributed`).
 detector = ALGANDetector(
-    max_iter=MAX_ITER, latent_dim=16, generator_hidden=(64, 64), discriminator_hidden=(64, 64), random_state=0
+    max_iter=MAX_ITER, discriminator_hidden=(64, 64), random_state=0
 )
 search = GridSearchCV(
     detector,
