@@ -113,7 +113,7 @@ class AffineMixtureGenerator(nn.Module):
         self.tril_offdiag = nn.Parameter(torch.tril(scale_tril, diagonal=-1).clone())
         self.log_diag = nn.Parameter(torch.log(torch.diagonal(scale_tril, dim1=-2, dim2=-1)).clone())
         self.logit_weights = nn.Parameter(torch.log(torch.as_tensor(np.asarray(weights), dtype=torch.float32)))
-        self.register_buffer("_mask", torch.tril(torch.ones(n_features, n_features), diagonal=-1))
+        self.register_buffer("_mask", torch.tril(torch.ones(n_features, n_features, dtype=torch.float32), diagonal=-1))
 
     @classmethod
     def from_data(cls, X, n_components=1, seed=0, n_threads=1):
@@ -185,13 +185,13 @@ def sample_latents(n, n_features, alpha, sigma, mixing, rng, device):
     anomalous : torch.Tensor of shape (n,), bool
         Rows with at least one anomalous-state coordinate.
     """
-    z = torch.randn(n, n_features, generator=rng, device=device)
+    z = torch.randn(n, n_features, generator=rng, device=device, dtype=torch.float32)
     if mixing == "sample":
         n_normal = max(0, min(n, int(round(alpha * n))))
         z[n_normal:] *= sigma
         anomalous = torch.arange(n, device=device) >= n_normal
         return z, anomalous
-    wide = torch.rand(n, n_features, generator=rng, device=device) >= alpha
+    wide = torch.rand(n, n_features, generator=rng, device=device, dtype=torch.float32) >= alpha
     z = torch.where(wide, z * sigma, z)
     return z, wide.any(dim=1)
 

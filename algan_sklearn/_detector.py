@@ -12,7 +12,6 @@ import numpy as np
 import torch
 from joblib import effective_n_jobs
 from sklearn.preprocessing import RobustScaler, StandardScaler
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseDetector, pow2_scale
@@ -373,45 +372,17 @@ class ALGANDetector(BaseDetector):
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self._fit_scaling(X)
 
-        seed = seed_from_random_state(check_random_state(self.random_state))
+        seed = seed_from_random_state(self.random_state)
         n_cal = _calibration_rows(X.shape[0], float(self.calibration_fraction))
         order = np.random.RandomState(seed).permutation(X.shape[0]) if n_cal else None
         train_rows = np.sort(order[n_cal:]) if n_cal else slice(None)
         Xs = self._scale_in_blocks(X[train_rows])
 
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            generator = AffineMixtureGenerator.from_data(
-                _subsample(Xs, INIT_MAX_ROWS, seed),
-                n_components=int(self.n_components),
-                seed=seed,
-                n_threads=self._n_threads(torch.device("cpu")),
-            )
-            discriminator = Discriminator(X.shape[1], discriminator_hidden, float(self.logit_bound))
-        generator.to(device)
-        discriminator.to(device)
-        rng = torch.Generator(device=device)
-        rng.manual_seed(seed)
-
-        on_epoch = progress_callback(self.verbose, int(self.max_iter), type(self).__name__)
-        with torch_threads(self._n_threads(device)):
-            history, buffer = train_algan(
-                generator,
-                discriminator,
-                torch.from_numpy(Xs).to(device),
-                alpha=float(self.alpha),
-                sigma=float(self.sigma),
-                mixing=self.latent_mixing,
-                max_iter=int(self.max_iter),
-                batch_size=int(self.batch_size),
-                lr_generator=float(self.lr_generator),
-                lr_discriminator=float(self.lr_discriminator),
-                betas=betas,
-                buffer_size=int(self.buffer_size),
-                buffer_fraction=float(self.buffer_fraction),
-                rng=rng,
-                on_epoch=on_epoch,
-            )
+        # Training sets what it needs locally: gradients on (also inside the caller's
+        # torch.no_grad() or torch.inference_mode()); every tensor is float32 whatever
+        # torch's default dtype.
+        with torch_threads(self._n_threads(device)), torch.inference_mode(False), torch.enable_grad():
+            generator, discriminator, history, buffer = self._train(Xs, seed, device, discriminator_hidden, betas)
         self.history_ = history
         self.generator_ = generator
         self.discriminator_ = discriminator
@@ -423,6 +394,45 @@ class ALGANDetector(BaseDetector):
         self.calibration_scores_ = self._score_samples(X[np.sort(order[:n_cal])] if n_cal else X)
         self._set_offset_from_scores(self.calibration_scores_)
         return self
+
+    def _train(self, Xs, seed, device, discriminator_hidden, betas):
+        """Build G and D for the scaled training rows ``Xs`` and train them (``_training.py``).
+
+        G and D are built and trained from private generators seeded with ``seed``: the
+        global random states are neither read nor changed, so fits in parallel threads
+        agree with sequential ones.
+        """
+        generator = AffineMixtureGenerator.from_data(
+            _subsample(Xs, INIT_MAX_ROWS, seed),
+            n_components=int(self.n_components),
+            seed=seed,
+            n_threads=self._n_threads(torch.device("cpu")),
+        )
+        discriminator = Discriminator(
+            Xs.shape[1], discriminator_hidden, float(self.logit_bound), generator=torch.Generator().manual_seed(seed)
+        )
+        generator.to(device)
+        discriminator.to(device)
+        rng = torch.Generator(device=device)
+        rng.manual_seed(seed)
+        history, buffer = train_algan(
+            generator,
+            discriminator,
+            torch.from_numpy(Xs).to(device),
+            alpha=float(self.alpha),
+            sigma=float(self.sigma),
+            mixing=self.latent_mixing,
+            max_iter=int(self.max_iter),
+            batch_size=int(self.batch_size),
+            lr_generator=float(self.lr_generator),
+            lr_discriminator=float(self.lr_discriminator),
+            betas=betas,
+            buffer_size=int(self.buffer_size),
+            buffer_fraction=float(self.buffer_fraction),
+            rng=rng,
+            on_epoch=progress_callback(self.verbose, int(self.max_iter), type(self).__name__),
+        )
+        return generator, discriminator, history, buffer
 
     def _generated_log_density(self, generator, buffer):
         """``log n(x)`` of every negative D saw: the final generator and the buffered states.
@@ -608,14 +618,14 @@ class ALGANDetector(BaseDetector):
             raise ValueError(f"state must be 'normal' or 'anomalous', got {state!r}")
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
-        gen = torch.Generator().manual_seed(seed_from_random_state(check_random_state(random_state)))
+        gen = torch.Generator().manual_seed(seed_from_random_state(random_state))
         generator = self.generator_
         device = generator.means.device
         n = int(n_samples)
         if state == "normal":
-            z = torch.randn(n, generator.n_features, generator=gen)
+            z = torch.randn(n, generator.n_features, generator=gen, dtype=torch.float32)
         elif self.latent_mixing == "sample":
-            z = float(self.sigma) * torch.randn(n, generator.n_features, generator=gen)
+            z = float(self.sigma) * torch.randn(n, generator.n_features, generator=gen, dtype=torch.float32)
         else:
             z, _ = sample_latents(n, generator.n_features, float(self.alpha), float(self.sigma), "coordinate", gen, "cpu")
         with torch.inference_mode():

@@ -4,6 +4,8 @@ Both work in the *scaled* input space: the estimator scales inputs before they r
 these modules. The generator and the density of its output are in ``_density.py``.
 """
 
+import math
+
 import torch
 from torch import nn
 
@@ -14,12 +16,27 @@ LEAKY_SLOPE = 0.2
 INPUT_CLAMP = 1.0e4
 
 
-def _mlp(n_in, hidden, n_out):
+def _linear(n_in, n_out, generator):
+    """A float32 ``nn.Linear`` with PyTorch's default initialisation, drawn from ``generator``.
+
+    Built without touching the global random state (so that fits in parallel threads
+    neither race on it nor change it); the values are those of ``nn.Linear`` built after
+    ``torch.manual_seed`` with the generator's seed.
+    """
+    layer = nn.Linear(n_in, n_out, device="meta", dtype=torch.float32).to_empty(device="cpu")
+    with torch.no_grad():  # as nn.Linear.reset_parameters
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+        bound = 1 / math.sqrt(n_in) if n_in > 0 else 0
+        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+    return layer
+
+
+def _mlp(n_in, hidden, n_out, generator):
     layers = []
     for width in hidden:
-        layers += [nn.Linear(n_in, width), nn.LeakyReLU(LEAKY_SLOPE, inplace=True)]
+        layers += [_linear(n_in, width, generator), nn.LeakyReLU(LEAKY_SLOPE, inplace=True)]
         n_in = width
-    layers.append(nn.Linear(n_in, n_out))
+    layers.append(_linear(n_in, n_out, generator))
     return nn.Sequential(*layers)
 
 
@@ -37,12 +54,17 @@ class Discriminator(nn.Module):
         Hidden layer widths (LeakyReLU 0.2).
     logit_bound : float
         Bound of the network part.
+    generator : torch.Generator, optional
+        CPU generator of the initial weights (a freshly seeded one if None).
     """
 
-    def __init__(self, n_features, hidden, logit_bound):
+    def __init__(self, n_features, hidden, logit_bound, generator=None):
         super().__init__()
-        self.net = _mlp(n_features, hidden, 1)
-        self.bias = nn.Parameter(torch.zeros(()))
+        if generator is None:
+            generator = torch.Generator()
+            generator.seed()
+        self.net = _mlp(n_features, hidden, 1, generator)
+        self.bias = nn.Parameter(torch.zeros((), dtype=torch.float32))
         self.logit_bound = float(logit_bound)
 
     def forward(self, x):

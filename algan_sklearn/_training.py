@@ -39,7 +39,7 @@ class TrainingDivergedError(FloatingPointError):
 def _sample_state(state, n, rng):
     """``n`` rows of a kept generator state, normal-state latents."""
     means, tril, probs = state
-    z = torch.randn(n, means.shape[1], generator=rng, device=means.device)
+    z = torch.randn(n, means.shape[1], generator=rng, device=means.device, dtype=means.dtype)
     if means.shape[0] == 1:
         return means[0] + z @ tril[0].T
     comp = torch.multinomial(probs, n, replacement=True, generator=rng)
@@ -181,7 +181,7 @@ def train_algan(
     epoch = 0
     while it < max_iter:
         perm = torch.randperm(n_samples, generator=rng, device=device)
-        sums = torch.zeros(6, device=device)
+        sums = torch.zeros(6, device=device, dtype=torch.float32)
         n_steps = 0
         for start in range(0, n_samples, batch_size):
             if it >= max_iter:
@@ -200,7 +200,7 @@ def train_algan(
                 negatives.append(_sample_state(buffer[pick], batch_size, rng))
             loss_d, logits = discriminator_step(discriminator, opt_d, real, negatives)
 
-            z_normal = torch.randn(n_normal, n_features, generator=rng, device=device)
+            z_normal = torch.randn(n_normal, n_features, generator=rng, device=device, dtype=torch.float32)
             loss_g = generator_step(
                 generator, discriminator, opt_g, z_normal, generator.sample_components(n_normal, rng)
             )

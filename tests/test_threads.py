@@ -52,3 +52,82 @@ def test_scores_do_not_depend_on_n_jobs():
     det.set_params(n_jobs=2)
     np.testing.assert_array_equal(det.score_samples(X), one)
     np.testing.assert_array_equal(det.score_samples(X[4000:]), one[4000:])
+
+
+# --------------------------------------------------------------------- fits in threads, ambient torch state
+
+
+def _fits(seeds, X):
+    return [fast_algan(random_state=s, max_iter=60).fit(X).score_samples(X) for s in seeds]
+
+
+def test_fits_in_threads_equal_sequential_fits():
+    """Private generators: parallel fits neither race on nor change the global random state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from joblib import Parallel, delayed
+
+    X = np.random.RandomState(0).normal(size=(300, 4))
+    seeds = list(range(8))
+    sequential = _fits(seeds, X)
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda s: _fits([s], X)[0], seeds))
+    joblib_threads = Parallel(n_jobs=4, backend="threading")(delayed(lambda s: _fits([s], X)[0])(s) for s in seeds)
+    for a, b, c in zip(sequential, threaded, joblib_threads):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.parametrize("random_state", [0, None])
+def test_fit_leaves_global_random_states_untouched(random_state):
+    X = np.random.RandomState(1).normal(size=(200, 3))
+    torch_state = torch.get_rng_state().clone()
+    numpy_state = np.random.get_state()[1].copy()
+    det = fast_algan(random_state=random_state).fit(X)
+    det.sample(5, random_state=random_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [torch.no_grad, torch.inference_mode, lambda: torch.autograd.set_grad_enabled(False)],
+    ids=["no_grad", "inference_mode", "grad_disabled"],
+)
+def test_fit_inside_a_no_grad_context_matches_a_clean_fit(context):
+    X = np.random.RandomState(2).normal(size=(200, 3))
+    clean = fast_algan().fit(X).score_samples(X)
+    with context():
+        inside = fast_algan().fit(X)
+        scores = inside.score_samples(X)
+    np.testing.assert_array_equal(scores, clean)
+    np.testing.assert_array_equal(inside.score_samples(X), clean)
+
+
+def test_fit_under_float64_default_dtype_matches_a_clean_fit():
+    X = np.random.RandomState(3).normal(size=(200, 3))
+    clean = fast_algan().fit(X)
+    saved = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        det = fast_algan().fit(X)
+        scores = det.score_samples(X)
+        rows = det.sample(4, random_state=0)
+    finally:
+        torch.set_default_dtype(saved)
+    np.testing.assert_array_equal(scores, clean.score_samples(X))
+    np.testing.assert_array_equal(rows, clean.sample(4, random_state=0))
+
+
+def test_overlapping_thread_contexts_restore_the_callers_setting():
+    from algan_sklearn.utils._torch import torch_threads
+
+    saved = torch.get_num_threads()
+    outer = torch_threads(1)
+    inner = torch_threads(1)
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # exits first, as a faster thread would
+    assert torch.get_num_threads() == 1  # the other context still runs with its setting
+    inner.__exit__(None, None, None)
+    assert torch.get_num_threads() == saved

@@ -1,7 +1,10 @@
 """Device resolution and seeding helpers for the torch parts of the package."""
 
+import threading
+
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 
 
 def resolve_device(device):
@@ -43,8 +46,22 @@ def resolve_device(device):
 
 
 def seed_from_random_state(random_state):
-    """Draw one 31-bit seed from a numpy ``RandomState``."""
-    return int(random_state.randint(np.iinfo(np.int32).max))
+    """One 31-bit seed from a ``random_state`` parameter.
+
+    An int or a ``RandomState`` gives a seed drawn from ``check_random_state``; None gives
+    a seed from fresh operating-system entropy, without reading or advancing numpy's
+    global random state.
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+#: Shared by every ``torch_threads`` context of the process: torch's thread count is
+#: process-wide, so overlapping contexts (fits in parallel threads) must not restore it
+#: while another one still runs.
+_THREADS_LOCK = threading.Lock()
+_THREADS_STATE = {"active": 0, "saved": None}
 
 
 class torch_threads:
@@ -52,19 +69,26 @@ class torch_threads:
 
     Training ALGAN's small MLPs on the CPU is fastest with one thread: a batch of a
     few hundred rows is too small to split, and more threads oversubscribe the cores
-    when several fits run in parallel (joblib, Dask).
+    when several fits run in parallel (joblib, Dask). Overlapping contexts in several
+    threads share one saved setting, restored when the last of them exits.
     """
 
     def __init__(self, n):
         self.n = n
 
     def __enter__(self):
-        self._saved = torch.get_num_threads()
-        if self.n is not None and self.n != self._saved:
-            torch.set_num_threads(self.n)
+        with _THREADS_LOCK:
+            if _THREADS_STATE["active"] == 0:
+                _THREADS_STATE["saved"] = torch.get_num_threads()
+            _THREADS_STATE["active"] += 1
+            if self.n is not None and self.n != torch.get_num_threads():
+                torch.set_num_threads(self.n)
         return self
 
     def __exit__(self, *exc):
-        if torch.get_num_threads() != self._saved:
-            torch.set_num_threads(self._saved)
+        with _THREADS_LOCK:
+            _THREADS_STATE["active"] -= 1
+            saved = _THREADS_STATE["saved"]
+            if _THREADS_STATE["active"] == 0 and torch.get_num_threads() != saved:
+                torch.set_num_threads(saved)
         return False
