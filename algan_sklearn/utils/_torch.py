@@ -46,14 +46,11 @@ def resolve_device(device):
 
 
 def seed_from_random_state(random_state):
-    """One 31-bit seed from a ``random_state`` parameter.
+    """One 31-bit seed from a ``random_state`` parameter, through ``check_random_state``.
 
-    An int or a ``RandomState`` gives a seed drawn from ``check_random_state``; None gives
-    a seed from fresh operating-system entropy, without reading or advancing numpy's
-    global random state.
+    None follows scikit-learn's convention (numpy's global ``RandomState``); torch's
+    global generator is never used.
     """
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
