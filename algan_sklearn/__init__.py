@@ -10,4 +10,11 @@ from .baselines import GaussianMixtureDetector, KNNDetector, ZScoreDetector
 
 __version__ = "0.1.0"
 
-__all__ = ["ALGANDetector", "GaussianMixtureDetector", "KNNDetector", "ZScoreDetector", "TrainingDivergedError", "__version__"]
+__all__ = [
+    "ALGANDetector",
+    "GaussianMixtureDetector",
+    "KNNDetector",
+    "ZScoreDetector",
+    "TrainingDivergedError",
+    "__version__",
+]

@@ -191,7 +191,7 @@ class ALGANDetector(BaseDetector):
     ----------
     generator_ : AffineMixtureGenerator
         Trained generator: ``generator_(z, components)`` maps latents of shape
-        (n, n_features_in_) to scaled rows.
+        ``(n, n_features_in_)`` to scaled rows.
     discriminator_ : torch.nn.Module
         Trained discriminator: maps scaled rows to the logit that they are real.
     log_density_ : torch.nn.Module
@@ -208,9 +208,9 @@ class ALGANDetector(BaseDetector):
         Threshold subtracted from ``score_samples`` in ``decision_function``.
     n_calibration_ : int
         Number of training rows held out to set ``offset_`` (0: none).
-    calibration_scores_ : ndarray of shape (n_calibration_,) or (n_samples,)
-        Scores of the held-out rows (of the training rows when none are held
-        out): ``offset_`` is computed from them.
+    calibration_scores_ : ndarray of shape (n_calibrated,)
+        Scores of the ``n_calibration_`` held-out rows (of all training rows when
+        none are held out): ``offset_`` is computed from them.
     history_ : dict of lists
         Per-epoch training record: ``epoch``, ``n_iter``, ``loss_d``, ``loss_g``,
         D's mean logit on training rows (``logit_real``), fake-normal rows
@@ -627,7 +627,9 @@ class ALGANDetector(BaseDetector):
         elif self.latent_mixing == "sample":
             z = float(self.sigma) * torch.randn(n, generator.n_features, generator=gen, dtype=torch.float32)
         else:
-            z, _ = sample_latents(n, generator.n_features, float(self.alpha), float(self.sigma), "coordinate", gen, "cpu")
+            z, _ = sample_latents(
+                n, generator.n_features, float(self.alpha), float(self.sigma), "coordinate", gen, "cpu"
+            )
         with torch.inference_mode():
             comp = generator.sample_components(n, gen.manual_seed(gen.initial_seed() + 1)).to(device)
             rows = generator(z.to(device), comp).cpu().numpy().astype(np.float64)

@@ -57,8 +57,17 @@ def main(argv=None):
         timings[name] = _median_time(lambda det=det: det.score_samples(Q), 20)
     speedup = timings["KNNDetector"][0] / timings["ALGANDetector"][0]
     for name, (med, lo, hi) in timings.items():
-        rows.append(["score 10k queries", "10000x20", "None", f"{med:.4f}", f"{lo:.4f}", f"{hi:.4f}",
-                     f"{speedup:.1f}" if name == "ALGANDetector" else "1.0"])
+        rows.append(
+            [
+                "score 10k queries",
+                "10000x20",
+                "None",
+                f"{med:.4f}",
+                f"{lo:.4f}",
+                f"{hi:.4f}",
+                f"{speedup:.1f}" if name == "ALGANDetector" else "1.0",
+            ]
+        )
         print(rows[-1], flush=True)
     print(f"machine: {os.cpu_count()} cores, torch {torch.__version__}, load {os.getloadavg()}")
     if args.output:

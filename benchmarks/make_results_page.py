@@ -171,7 +171,16 @@ def _runner_section(suite, title):
         f"The package's runner (``{suite}.csv``); AP is average precision. {note}",
         "",
         _table(
-            ["detector", "sets", "mean AUROC", "mean AP", "mean rank", "inverted", "median fit s", "median score ms/1k"],
+            [
+                "detector",
+                "sets",
+                "mean AUROC",
+                "mean AP",
+                "mean rank",
+                "inverted",
+                "median fit s",
+                "median score ms/1k",
+            ],
             [
                 [
                     s["detector"],

@@ -39,11 +39,23 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets" / "adbench"
 SUBSETS = {
     "classical": [
-        "14_glass", "29_Pima", "7_Cardiotocography", "19_landsat", "41_Waveform",
-        "2_annthyroid", "4_breastw", "40_vowels", "44_Wilt", "37_Stamps",
+        "14_glass",
+        "29_Pima",
+        "7_Cardiotocography",
+        "19_landsat",
+        "41_Waveform",
+        "2_annthyroid",
+        "4_breastw",
+        "40_vowels",
+        "44_Wilt",
+        "37_Stamps",
     ],
     "mvtec_resnet18": [
-        "MVTec-AD_bottle", "MVTec-AD_cable", "MVTec-AD_capsule", "MVTec-AD_carpet", "MVTec-AD_grid",
+        "MVTec-AD_bottle",
+        "MVTec-AD_cable",
+        "MVTec-AD_capsule",
+        "MVTec-AD_carpet",
+        "MVTec-AD_grid",
     ],
 }
 
@@ -97,19 +109,36 @@ def main(argv=None):
         for name, seed, aucs, fit_s, flags in pool.map(one, jobs):
             rows.append(aucs)
             records.append((name, seed, *aucs, fit_s, *flags))
-            print(f"{name:22s} {seed} ALGAN {aucs[0]:.3f}  D {aucs[1]:.3f}  log n {aucs[2]:.3f}  "
-                  f"kNN {aucs[3]:.3f}  GMM {aucs[4]:.3f}  fit {fit_s:.1f}s  flagged {flags[0]:.3f}/{flags[1]:.3f}", flush=True)
+            print(
+                f"{name:22s} {seed} ALGAN {aucs[0]:.3f}  D {aucs[1]:.3f}  log n {aucs[2]:.3f}  "
+                f"kNN {aucs[3]:.3f}  GMM {aucs[4]:.3f}  fit {fit_s:.1f}s  flagged {flags[0]:.3f}/{flags[1]:.3f}",
+                flush=True,
+            )
     if args.output:
         import csv
 
         with open(args.output, "w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["dataset", "seed", "auroc_algan", "auroc_discriminator", "auroc_log_density", "auroc_knn",
-                        "auroc_gmm", "fit_s", "flagged_algan_c05", "flagged_knn_c05"])
+            w.writerow(
+                [
+                    "dataset",
+                    "seed",
+                    "auroc_algan",
+                    "auroc_discriminator",
+                    "auroc_log_density",
+                    "auroc_knn",
+                    "auroc_gmm",
+                    "fit_s",
+                    "flagged_algan_c05",
+                    "flagged_knn_c05",
+                ]
+            )
             w.writerows(records)
     m = np.mean(rows, axis=0)
-    print(f"MEAN ALGAN {m[0]:.4f}  D {m[1]:.4f}  log n {m[2]:.4f}  kNN {m[3]:.4f}  GMM {m[4]:.4f}  "
-          f"({time.perf_counter() - t0:.0f} s) {json.dumps(params)}")
+    print(
+        f"MEAN ALGAN {m[0]:.4f}  D {m[1]:.4f}  log n {m[2]:.4f}  kNN {m[3]:.4f}  GMM {m[4]:.4f}  "
+        f"({time.perf_counter() - t0:.0f} s) {json.dumps(params)}"
+    )
     return 0
 
 
