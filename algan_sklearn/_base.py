@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._compat import Interval, StrOptions, validate_data
+from .utils._compat import Interval, StrOptions
+from .utils._validation import validate_data
 
 #: Rows per block when a detector scores in batches: bounds the float64 working copies
 #: (65,536 rows of 20 features take 10 MiB) whatever the number of rows.

@@ -18,9 +18,10 @@ from ._base import BaseDetector, pow2_scale
 from ._density import AffineMixtureGenerator, GeneratedLogDensity, sample_latents
 from ._networks import INPUT_CLAMP, ALGANScore, Discriminator
 from ._training import train_algan
-from .utils._compat import Interval, StrOptions, _fit_context, validate_data
+from .utils._compat import Interval, StrOptions, _fit_context
 from .utils._progress import progress_callback
 from .utils._torch import resolve_device, seed_from_random_state, torch_threads
+from .utils._validation import validate_data
 
 #: Rows scaled per chunk when scoring: bounds the temporary copies of ``X`` (a multiple
 #: of ``SCORE_TILE_ROWS`` wastes no padding). See benchmarks/bench_speed.py.

@@ -592,3 +592,32 @@ def test_large_scoring_bounded_memory_and_batched():
         assert r["extra_peak"] < 3 * r["input_bytes"], (name, r)
         if name != "ZScoreDetector":  # no per-row loop: at least 1,000 rows per pass
             assert 1 <= r["calls"] <= 1_000, (name, r)
+
+
+# ---------------------------------------------------------------------------- validation gaps (issue 12, kind 7)
+
+
+@pytest.mark.parametrize("column", ["when", "lag", "month"])
+def test_time_columns_rejected_with_their_name(detector, column):
+    pd = pytest.importorskip("pandas")
+    n = 60
+    df = pd.DataFrame(
+        {
+            "x": np.arange(n, dtype=float),
+            "when": pd.date_range("2020-01-01", periods=n),
+            "lag": pd.to_timedelta(np.arange(n), unit="s"),
+            "month": pd.period_range("2020-01", periods=n, freq="M"),
+        }
+    )[["x", column]]
+    with pytest.raises(ValueError, match=f"Column '{column}' has dtype"):
+        detector.fit(df)
+
+
+def test_knn_n_jobs_zero_rejected_by_parameter_validation(blob):
+    with pytest.raises(ValueError, match="'n_jobs' parameter of KNNDetector"):
+        KNNDetector(n_jobs=0).fit(blob)
+
+
+def test_algan_meta_device_rejected_with_a_clear_message(blob):
+    with pytest.raises(ValueError, match="not supported"):
+        fast_algan(device=torch.device("meta")).fit(blob)

@@ -12,7 +12,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from .._base import BaseDetector, pow2_scale
-from ..utils._compat import Interval, _fit_context, validate_data
+from ..utils._compat import Interval, _fit_context
+from ..utils._validation import validate_data
 
 #: Scaled inputs are clipped to this magnitude, so every finite row scores finite.
 CLIP = 1.0e4

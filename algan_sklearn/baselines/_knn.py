@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from .._base import BaseDetector, lower_fence, pow2_scale
-from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._validation import validate_data
 
 #: Queries are clipped to this magnitude in the internal units (training data within
 #: [-2, 2]), so that squared distances cannot overflow float64; such rows still score
@@ -78,7 +79,7 @@ class KNNDetector(BaseDetector):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "method": [StrOptions({"largest", "mean", "median"})],
         "algorithm": [StrOptions({"auto", "ball_tree", "kd_tree", "brute"})],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, *, n_neighbors=5, method="largest", contamination="auto", algorithm="auto", n_jobs=None):

@@ -3,7 +3,8 @@
 import numpy as np
 
 from .._base import BaseDetector, pow2_scale
-from ..utils._compat import StrOptions, _fit_context, validate_data
+from ..utils._compat import StrOptions, _fit_context
+from ..utils._validation import validate_data
 
 
 class ZScoreDetector(BaseDetector):

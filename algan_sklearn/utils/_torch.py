@@ -35,6 +35,10 @@ def resolve_device(device):
             dev = torch.device(device)
         except (RuntimeError, TypeError) as exc:
             raise ValueError(f"Unknown device {device!r}: {exc}") from None
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device={device!r} is not supported: ALGANDetector trains and scores on 'cpu', 'cuda' or 'mps'."
+        )
     if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
         raise ValueError(f"device={device!r} asks for MPS, which this torch build or machine does not provide.")
     if dev.type == "cuda" and not torch.cuda.is_available():
