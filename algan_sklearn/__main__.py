@@ -450,7 +450,7 @@ def _write_scores(table, scores, labels, path):
 # --------------------------------------------------------------------------- score
 
 
-SCORE_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score")
+SCORE_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM")
 
 
 def _cmd_score(args):
