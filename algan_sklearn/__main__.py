@@ -606,7 +606,7 @@ def build_parser():
         help="expected outlier fraction in (0, 0.5]: the threshold is that percentile of the training scores "
         "(default: the detector's 'auto' threshold)",
     )
-    s.add_argument("--detector", default="ALGAN", help="ALGAN (default), kNN, LOF, IForest or z-score")
+    s.add_argument("--detector", default="ALGAN", help="ALGAN (default), kNN, LOF, IForest, z-score or GMM")
     s.add_argument("--seed", type=int, default=0, help="random_state of the detector (default: 0)")
     s.add_argument("--no-scaling", action="store_true", help="do not standardise the features before the detector")
     s.add_argument("--algan-params", metavar="JSON", help="extra ALGANDetector parameters, e.g. '{\"max_iter\": 500}'")
