@@ -47,8 +47,8 @@ is_anomaly = np.r_[np.zeros(300), np.ones(150)]
 # %%
 # Fit one detector per setting
 # ----------------------------
-# ``contamination=0.05`` puts every boundary at the same share of training
-# rows; the other parameters keep their defaults.
+# ``contamination=0.05`` puts every boundary at the same share of the rows each
+# detector held out from training; the other parameters keep their defaults.
 default = ALGANDetector()
 settings = [{"sigma": s} for s in (1.0, default.sigma, 16.0)] + [{"alpha": a} for a in (0.1, default.alpha, 0.9)]
 
