@@ -11,9 +11,11 @@ the training data (noise-contrastive estimation, Gutmann & Hyvarinen 2010).
 """
 
 import math
+import warnings
 
 import numpy as np
 import torch
+from sklearn import config_context
 from sklearn.covariance import LedoitWolf
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
@@ -33,10 +35,6 @@ def _fit_mixture(X64, n_components, seed, n_threads):
     One component: mean and Ledoit-Wolf covariance (well conditioned with fewer rows
     than features). More: scikit-learn's full-covariance GaussianMixture.
     """
-    import warnings
-
-    from sklearn import config_context
-
     n_samples, n_features = X64.shape
     if n_components == 1 or n_samples < 2 * (n_features + 1):
         mean = X64.mean(axis=0, keepdims=True)

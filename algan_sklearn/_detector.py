@@ -632,7 +632,7 @@ class ALGANDetector(BaseDetector):
                 n, generator.n_features, float(self.alpha), float(self.sigma), "coordinate", gen, "cpu"
             )
         with torch.inference_mode():
-            comp = generator.sample_components(n, gen.manual_seed(gen.initial_seed() + 1)).to(device)
+            comp = generator.sample_components(n, gen).to(device)
             rows = generator(z.to(device), comp).cpu().numpy().astype(np.float64)
         if self.scaler_ is not None:
             rows = self.scaler_.inverse_transform(rows)

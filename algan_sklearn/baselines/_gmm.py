@@ -49,6 +49,9 @@ class GaussianMixtureDetector(BaseDetector):
         The selected mixture (None with the Ledoit-Wolf Gaussian).
     n_components_ : int
         Number of components kept (1 with the Ledoit-Wolf Gaussian).
+    feature_scale_ : ndarray of shape (n_features_in_,)
+        Per-feature power of two by which the data are divided before ``scaler_``
+        (exact, so that the moments of huge finite values cannot overflow).
     scaler_ : StandardScaler
     offset_ : float
     n_features_in_ : int
@@ -119,10 +122,10 @@ class GaussianMixtureDetector(BaseDetector):
 
     def _fit_gaussian(self, Z):
         self.n_components_ = 1
-        self.location_ = Z.mean(axis=0)
+        self._location = Z.mean(axis=0)
         cov = LedoitWolf().fit(Z).covariance_ if Z.shape[0] > 1 else np.eye(Z.shape[1])
         eigval, eigvec = np.linalg.eigh(cov)
-        self.whiten_ = eigvec / np.sqrt(np.maximum(eigval, max(eigval.max(), 1e-12) * 1e-6))
+        self._whiten = eigvec / np.sqrt(np.maximum(eigval, max(eigval.max(), 1e-12) * 1e-6))
 
     def _transform(self, X):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -144,5 +147,5 @@ class GaussianMixtureDetector(BaseDetector):
     def _score_block(self, X):
         Z = self._transform(X)
         if self.mixture_ is None:
-            return -0.5 * np.square((Z - self.location_) @ self.whiten_).sum(axis=1)
+            return -0.5 * np.square((Z - self._location) @ self._whiten).sum(axis=1)
         return self.mixture_.score_samples(Z)
