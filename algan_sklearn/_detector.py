@@ -589,6 +589,40 @@ class ALGANDetector(BaseDetector):
             disc.train(was_training)
         return out
 
+    def pvalues(self, X):
+        """Conformal p-values of the rows of ``X`` against the held-out calibration rows.
+
+        ``p(x) = (1 + #{calibration rows scoring at most s(x)}) / (n_calibration_ + 1)``
+        (Bates et al., Annals of Statistics, 2023): for a new row drawn like the
+        training rows, ``P(p(x) <= a) <= a`` for every ``a``. Combine with
+        :func:`algan_sklearn.conformal.benjamini_hochberg` to flag rows at a chosen
+        false discovery rate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        pvalues : ndarray of shape (n_samples,), float64
+            In ``[1 / (n_calibration_ + 1), 1]``; small for anomalous rows.
+
+        Raises
+        ------
+        ValueError
+            If no training rows were held out (``calibration_fraction=0`` or fewer
+            than 50 training rows): scores of the rows the model was fitted on do
+            not give valid p-values.
+        """
+        from .conformal import conformal_pvalues
+
+        check_is_fitted(self)
+        if self.n_calibration_ == 0:
+            raise ValueError(
+                "pvalues needs rows held out from training: fit with calibration_fraction > 0 on at least 50 rows."
+            )
+        return conformal_pvalues(self.calibration_scores_, self.score_samples(X))
+
     def sample(self, n_samples=1, *, state="normal", random_state=None):
         """Draw rows from the trained generator, in the units of the training data.
 
