@@ -57,7 +57,7 @@ INIT_MAX_ROWS = 100_000
 #: Held-out calibration rows: at least this many (when the data allow, see ``_calibration_rows``) ...
 MIN_CALIBRATION_ROWS = 50
 #: ... and none when fewer than this many would be held out.
-SMALLEST_CALIBRATION = 10
+SMALLEST_CALIBRATION = 5
 
 
 def _subsample(Xs, max_rows, seed):
@@ -148,9 +148,10 @@ class ALGANDetector(BaseDetector):
         Share of the training rows held out from training; ``offset_`` is set from
         their scores, so that thresholds carry over to new rows of the training
         distribution. At least 50 rows and at most a fifth of the rows are held
-        out; with fewer than 10 such rows (fewer than 50 training rows), or with 0,
+        out; with fewer than 5 such rows (fewer than 25 training rows), or with 0,
         none are, and ``offset_`` comes from the training rows' scores, as in
-        scikit-learn's detectors. Our choice.
+        scikit-learn's detectors (a trained network scores its own rows high, so on
+        small data that threshold flags many new rows). Our choice.
     scaling : {'standard', 'robust'} or None, default='standard'
         Input scaling fitted on the training rows and applied before G and D, so
         that the score does not depend on the units of the features:
@@ -611,7 +612,7 @@ class ALGANDetector(BaseDetector):
         ------
         ValueError
             If no training rows were held out (``calibration_fraction=0`` or fewer
-            than 50 training rows): scores of the rows the model was fitted on do
+            than 25 training rows): scores of the rows the model was fitted on do
             not give valid p-values.
         """
         from .conformal import conformal_pvalues
@@ -619,7 +620,7 @@ class ALGANDetector(BaseDetector):
         check_is_fitted(self)
         if self.n_calibration_ == 0:
             raise ValueError(
-                "pvalues needs rows held out from training: fit with calibration_fraction > 0 on at least 50 rows."
+                "pvalues needs rows held out from training: fit with calibration_fraction > 0 on at least 25 rows."
             )
         return conformal_pvalues(self.calibration_scores_, self.score_samples(X))
 
