@@ -96,11 +96,14 @@ def main(argv=None):
     parser.add_argument("--suite", default="classical", choices=sorted(SUBSETS))
     parser.add_argument("--seeds", default="0", help="comma-separated seeds")
     parser.add_argument("--all", action="store_true", help="every set of the suite, not the subset")
+    parser.add_argument("--sets", help="comma-separated set names instead of the subset")
     parser.add_argument("--output", help="CSV file, one row per set and seed")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     params = json.loads(args.params)
     names = sorted(p.stem for p in (DATA / args.suite).glob("*.npz")) if args.all else SUBSETS[args.suite]
+    if args.sets:
+        names = [name.strip() for name in args.sets.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [(args.suite, name, params, seed) for name in names for seed in seeds]
     t0 = time.perf_counter()
