@@ -17,7 +17,7 @@ Examples
 >>> calibration = np.arange(99.0)  # scores of 99 held-out normal rows
 >>> p = conformal_pvalues(calibration, [-5.0, 50.0])
 >>> p.round(2).tolist()
-[0.01, 0.51]
+[0.01, 0.52]
 >>> benjamini_hochberg(p, alpha=0.1).tolist()
 [True, False]
 """
