@@ -190,3 +190,22 @@ def test_threshold_carries_over_to_new_rows(detector):
     new = rng.multivariate_normal(np.zeros(3), cov, size=4000)
     detector.set_params(contamination=0.05).fit(X)
     assert 0.02 <= np.mean(detector.predict(new) == -1) <= 0.10
+
+
+def test_gaussian_mixture_baseline_selects_components_by_aic_and_falls_back():
+    from sklearn.mixture import GaussianMixture
+
+    from algan_sklearn import GaussianMixtureDetector
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(200, 2)) * 0.3 + [4, 0], rng.normal(size=(200, 2)) * 0.3 - [4, 0]])
+    det = GaussianMixtureDetector(random_state=0).fit(X)
+    assert det.n_components_ == 2
+    assert det.score_samples([[0.0, 0.0]])[0] < det.score_samples(X).min()  # the empty middle
+    # the same density as scikit-learn's mixture on the standardised rows
+    Z = (X - X.mean(0)) / X.std(0)
+    ref = GaussianMixture(2, covariance_type="full", reg_covar=1e-3, random_state=det.mixture_.random_state).fit(Z)
+    np.testing.assert_allclose(det.score_samples(X[:20]), ref.score_samples(Z[:20]), rtol=1e-6, atol=1e-6)
+    # more features than max_features: one Ledoit-Wolf Gaussian
+    wide = GaussianMixtureDetector(max_features=1).fit(X)
+    assert wide.mixture_ is None and wide.n_components_ == 1
