@@ -179,3 +179,16 @@ def test_components_capped_by_rows():
     # fewer than 2 (n_features + 1) rows: one Gaussian; otherwise at most one component per n_features + 1 rows
     assert fast_algan(n_components=5).fit(X[:7]).generator_.n_components == 1
     assert fast_algan(n_components=50).fit(X[:40]).generator_.n_components == 10
+
+
+@pytest.mark.parametrize("scale", [1e-16, 1e-20, 1e-300])
+@pytest.mark.parametrize("scaling", [None, "standard", "robust"])
+def test_columns_of_very_different_scales_give_finite_scores(scale, scaling):
+    """Issue 12, kind 4: every scaling option keeps the finite-score and far-point promises."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3)) * np.array([1.0, scale, 1.0])
+    det = fast_algan(scaling=scaling, max_iter=100).fit(X)
+    train = det.score_samples(X)
+    far = det.score_samples(np.array([[1e5, 1e5, 1e5], [-1e5, 0.0, 1e5]]))
+    assert np.all(np.isfinite(train)) and np.all(np.isfinite(far))
+    assert far.max() < train.min()
