@@ -10,6 +10,8 @@ _LABELS = {
     "logit_real": "D logit, training rows",
     "logit_fake": "D logit, fake-normal",
     "logit_anomalous": "D logit, pseudo-anomalies",
+    "logit_buffer": "D logit, buffered early samples",
+    "weight_change_d": "change of D's weights (relative)",
 }
 
 

@@ -59,8 +59,11 @@ fig.tight_layout()
 #   pseudo-anomaly and buffer logits: D tells the data from everything
 #   generated. Logits that stay flat at their initial values mean D is not
 #   learning (``weight_change_d``, printed below, then stays near 0).
-# * The real logit should stay within a few units of 0: a logit far from 0 on
-#   the training rows means D's loss is saturated and gives no gradient.
+# * D's loss falling while G's rises is expected here: the affine generator
+#   cannot match data that are not Gaussian, so D learns where the data are
+#   denser or sparser than G's output, which is what the score adds to
+#   ``log n(x)``. Logits that run off to hundreds would mean a saturated loss
+#   that no longer teaches D anything (``logit_bound`` caps the network part).
 # * Losses that jump to NaN stop the fit with
 #   :class:`~algan_sklearn.TrainingDivergedError`; lower the learning rates.
 #
