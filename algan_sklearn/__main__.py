@@ -548,7 +548,7 @@ def build_parser():
 
     b = sub.add_parser(
         "benchmark",
-        help="compare ALGAN with kNN, LOF, IsolationForest and z-score",
+        help="compare ALGAN with kNN, LOF, IsolationForest, z-score and a Gaussian mixture",
         description=(
             "Novelty protocol: train on 60% of the normal rows (at most 10,000, shuffled with the seed), test on "
             "the other normal rows plus all anomalies (at most 10,000, both classes subsampled alike), "
@@ -603,7 +603,8 @@ def build_parser():
     s.add_argument(
         "--contamination",
         type=float,
-        help="expected outlier fraction in (0, 0.5]: the threshold is that percentile of the training scores "
+        help="expected outlier fraction in (0, 0.5]: the threshold is that percentile of the scores of normal rows "
+        "(for ALGAN, training rows held out from training; for the others, the training rows) "
         "(default: the detector's 'auto' threshold)",
     )
     s.add_argument("--detector", default="ALGAN", help="ALGAN (default), kNN, LOF, IForest, z-score or GMM")

@@ -54,7 +54,7 @@ def _positive_int_tuple(value, name):
 MAX_SIGMA = 1e30
 #: The generator's initial fit uses at most this many training rows (drawn with the seed).
 INIT_MAX_ROWS = 100_000
-#: Held-out calibration rows: at least this many (when the data allow, see ``_calibration_rows``) ...
+#: Held-out calibration rows: at least this many (at most a fifth of the rows for it, see ``_calibration_rows``) ...
 MIN_CALIBRATION_ROWS = 50
 #: ... and none when fewer than this many would be held out.
 SMALLEST_CALIBRATION = 5
@@ -71,7 +71,8 @@ def _calibration_rows(n_samples, fraction):
     """Number of training rows held out to set ``offset_`` (0: none)."""
     if fraction == 0:
         return 0
-    n_cal = min(n_samples // 5, max(MIN_CALIBRATION_ROWS, int(round(fraction * n_samples))))
+    # the share asked for, and at least MIN_CALIBRATION_ROWS (but never more than a fifth of the rows for that)
+    n_cal = max(int(round(fraction * n_samples)), min(MIN_CALIBRATION_ROWS, n_samples // 5))
     return n_cal if n_cal >= SMALLEST_CALIBRATION else 0
 
 
@@ -147,8 +148,8 @@ class ALGANDetector(BaseDetector):
     calibration_fraction : float in [0, 0.5], default=0.1
         Share of the training rows held out from training; ``offset_`` is set from
         their scores, so that thresholds carry over to new rows of the training
-        distribution. At least 50 rows and at most a fifth of the rows are held
-        out; with fewer than 5 such rows (fewer than 25 training rows), or with 0,
+        distribution. At least 50 rows are held out, or a fifth of the rows if
+        that is fewer; with fewer than 5 such rows (fewer than 25 training rows), or with 0,
         none are, and ``offset_`` comes from the training rows' scores, as in
         scikit-learn's detectors (a trained network scores its own rows high, so on
         small data that threshold flags many new rows). Our choice.

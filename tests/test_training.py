@@ -158,6 +158,7 @@ def test_calibration_rows_follow_the_rule():
     assert fast_algan().fit(X[:100]).n_calibration_ == 20  # ... at most a fifth ...
     assert fast_algan().fit(X[:45]).n_calibration_ == 9  # ... a fifth of small data ...
     assert fast_algan().fit(X[:24]).n_calibration_ == 0  # ... none when fewer than 5
+    assert fast_algan(calibration_fraction=0.4).fit(X).n_calibration_ == 120  # ... or the share asked for
     no_holdout = fast_algan(calibration_fraction=0).fit(X)
     assert no_holdout.n_calibration_ == 0
     np.testing.assert_array_equal(no_holdout.calibration_scores_, no_holdout.score_samples(X))
