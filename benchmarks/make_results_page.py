@@ -226,7 +226,7 @@ def _ablation_section():
         "-------------------------------------",
         "",
         "Each variant changes one default. 'D alone' and 'log n alone' are the two terms of the score of",
-        "the same fitted model; the default's row is the seed-0 part of ``terms_classical.csv``. 'max |change|'",
+        "the same fitted model; the default's row is the seed-0 part of ``terms_classical.csv``. 'max abs change'",
         "is the largest change of a set's AUROC against the default.",
         "",
         _table(["variant", "ALGAN", "change", "D alone", "log n alone", "max abs change"], table),

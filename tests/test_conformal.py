@@ -35,7 +35,7 @@ def test_pvalues_of_new_normal_rows_are_uniform():
     X = rng.multivariate_normal([0, 0], cov, size=6000)
     new = rng.multivariate_normal([0, 0], cov, size=2000)
     det = ALGANDetector(max_iter=300, calibration_fraction=0.3, random_state=0).fit(X)
-    assert det.n_calibration_ == 1200
+    assert det.n_calibration_ == 1800
     assert kstest(det.pvalues(new), "uniform").pvalue > 0.01
 
 

@@ -177,8 +177,9 @@ def test_discriminator_learns_the_hole_a_single_gaussian_misses():
 def test_components_capped_by_rows():
     X = _two_clusters(seed=2)
     # fewer than 2 (n_features + 1) rows: one Gaussian; otherwise at most one component per n_features + 1 rows
-    assert fast_algan(n_components=5).fit(X[:7]).generator_.n_components == 1
-    assert fast_algan(n_components=50).fit(X[:40]).generator_.n_components == 10
+    no_holdout = {"calibration_fraction": 0}
+    assert fast_algan(n_components=5, **no_holdout).fit(X[:7]).generator_.n_components == 1
+    assert fast_algan(n_components=50, **no_holdout).fit(X[:40]).generator_.n_components == 10
 
 
 @pytest.mark.parametrize("scale", [1e-16, 1e-20, 1e-300])
