@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._compat import Interval, StrOptions
+from ._constant import ConstantColumns
+from .utils._compat import Interval, StrOptions, _fit_context
 from .utils._validation import validate_data
 
 #: Rows per block when a detector scores in batches: bounds the float64 working copies
@@ -74,17 +75,42 @@ def score_in_blocks(X, score_block, block_rows=SCORE_BLOCK_ROWS):
 
 
 class BaseDetector(OutlierMixin, BaseEstimator):
-    """Base class: ``offset_`` from ``contamination``, validation, ``decision_function``, ``predict``.
+    """Base class: validation, constant columns, ``offset_``, ``decision_function``, ``predict``.
 
-    Subclasses implement ``fit`` (which must call :meth:`_set_offset`) and either
-    ``_score_block`` (scores, higher = more normal, of a float64 block of validated
-    rows) or ``_score_samples`` (the same for all validated rows at once). ``fit``
-    scores its own data through ``_score_samples``, without a second feature-name check.
+    :meth:`fit` validates ``X``, sets constant columns aside (``_constant.py``) and
+    calls the subclass's ``_fit`` on the other columns; ``_fit`` must set ``offset_``
+    (:meth:`_set_offset` or :meth:`_set_offset_from_scores`). Subclasses score
+    through either ``_score_block`` (scores, higher = more normal, of a float64
+    block of validated rows) or ``_score_samples`` (the same for all validated rows
+    at once); both see the non-constant columns only.
     """
 
     _parameter_constraints: dict = {
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
     }
+    #: dtypes ``fit`` accepts without a copy (the first is the one others are cast to).
+    _fit_dtype = np.float64
+
+    def _check_params(self):
+        """Check parameters that scikit-learn's constraints cannot express (before the data)."""
+
+    def _fit(self, X):
+        raise NotImplementedError
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the detector on normal rows ``X`` (see the subclass's ``fit``)."""
+        self._check_params()
+        X = validate_data(self, X, dtype=self._fit_dtype)
+        constant = ConstantColumns(X)
+        if constant.keep.any():
+            self._fit(constant.drop(X))
+        else:  # every column constant: every row scores 0, the threshold is 0
+            self._set_offset_from_scores(np.zeros(1))
+        if constant.mask.any():
+            constant.set_floor(constant.score(X, self._score_samples), self.offset_)
+        self.constant_columns_ = constant
+        return self
 
     def _set_offset_from_scores(self, scores):
         """Set ``offset_`` from scores of normal rows: Tukey's lower fence or the percentile."""
@@ -123,7 +149,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._score_samples(X)
+        return self.constant_columns_.score(X, self._score_samples)
 
     def decision_function(self, X):
         """Shifted opposite anomaly score: ``score_samples(X) - offset_``.

@@ -18,10 +18,10 @@ from ._base import BaseDetector, pow2_scale
 from ._density import AffineMixtureGenerator, GeneratedLogDensity, sample_latents
 from ._networks import INPUT_CLAMP, ALGANScore, Discriminator
 from ._training import train_algan
-from .utils._compat import Interval, StrOptions, _fit_context
+from .utils._compat import Interval, StrOptions
 from .utils._progress import progress_callback
-from .utils._torch import resolve_device, seed_from_random_state, torch_threads
-from .utils._validation import validate_data
+from .utils._random import seed_from_random_state
+from .utils._torch import resolve_device, torch_threads
 
 #: Rows scaled per chunk when scoring: bounds the temporary copies of ``X`` (a multiple
 #: of ``SCORE_TILE_ROWS`` wastes no padding). See benchmarks/bench_speed.py.
@@ -172,7 +172,9 @@ class ALGANDetector(BaseDetector):
         CPU is the default because these small MLPs train about as fast there.
     random_state : int, RandomState instance or None, default=None
         Seeds network initialisation, latent draws and shuffling through private
-        generators; the global numpy and torch random states are left untouched.
+        generators. None takes fresh entropy from the operating system (not numpy's
+        global ``RandomState``, unlike scikit-learn's convention): the global numpy
+        and torch random states are never read or changed.
     n_jobs : int, default=None
         CPU threads of ``fit`` and scoring. None means 1 (unless in a
         ``joblib.parallel_backend`` context), -1 all cores. ``fit``: torch's
@@ -344,7 +346,8 @@ class ALGANDetector(BaseDetector):
         self.verbose = verbose
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    _fit_dtype = (np.float64, np.float32)
+
     def fit(self, X, y=None):
         """Train the GAN on normal data ``X``.
 
@@ -368,11 +371,18 @@ class ALGANDetector(BaseDetector):
         TrainingDivergedError
             If a training loss becomes NaN or infinite.
         """
-        # Parameters first: a fit that fails on them must leave no fitted attribute behind.
+        return super().fit(X, y)
+
+    def _check_params(self):
+        # Before the data: a fit that fails on them must leave no fitted attribute behind.
+        _positive_int_tuple(self.discriminator_hidden, "discriminator_hidden")
+        _check_betas(self.betas)
+        resolve_device(self.device)
+
+    def _fit(self, X):
         discriminator_hidden = _positive_int_tuple(self.discriminator_hidden, "discriminator_hidden")
         betas = _check_betas(self.betas)
         device = resolve_device(self.device)
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
         self._fit_scaling(X)
 
         seed = seed_from_random_state(self.random_state)
@@ -672,7 +682,7 @@ class ALGANDetector(BaseDetector):
             rows = generator(z.to(device), comp).cpu().numpy().astype(np.float64)
         if self.scaler_ is not None:
             rows = self.scaler_.inverse_transform(rows)
-        return rows * self.feature_scale_
+        return self.constant_columns_.insert(rows * self.feature_scale_)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -4,6 +4,8 @@ Test modules import the helpers with ``from conftest import ...`` (pytest puts t
 folder on ``sys.path``).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -49,3 +51,11 @@ def detector(request):
 def blob():
     """Toy normal data: 200 rows from a 4-D standard normal."""
     return np.random.RandomState(42).normal(size=(200, 4))
+
+
+@pytest.fixture
+def no_warnings():
+    """Turn every warning into an error for the duration of the test."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield

@@ -9,7 +9,6 @@ import pathlib
 
 import numpy as np
 import torch
-
 from pinned import PINNED_DATA, pinned_detectors, pinned_scores
 
 if __name__ == "__main__":

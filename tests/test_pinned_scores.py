@@ -10,7 +10,6 @@ import pathlib
 import numpy as np
 import pytest
 import torch
-
 from pinned import PINNED_DATA, pinned_detectors, pinned_scores
 
 PINNED = np.load(pathlib.Path(__file__).parent / "data" / "pinned_scores.npz")

@@ -1,11 +1,14 @@
 """n_jobs sets torch's CPU threads inside fit and scoring only; the caller's setting is restored."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import torch
 from conftest import fast_algan
 
 import algan_sklearn._detector as detector_module
+from algan_sklearn import GaussianMixtureDetector
 
 
 @pytest.mark.parametrize("n_jobs, expected", [(None, 1), (1, 1), (2, 2)])
@@ -80,16 +83,27 @@ def test_fits_in_threads_equal_sequential_fits():
 
 @pytest.mark.parametrize("random_state", [0, None])
 def test_fit_leaves_global_random_states_untouched(random_state):
-    """torch's global generator is never used; numpy's global state only with None
-    (scikit-learn's convention: one seed drawn from it)."""
+    """Neither torch's nor numpy's global generator is read or changed, also with None."""
     X = np.random.RandomState(1).normal(size=(200, 3))
     torch_state = torch.get_rng_state().clone()
     numpy_state = np.random.get_state()[1].copy()
-    det = fast_algan(random_state=random_state).fit(X)
-    det.sample(5, random_state=random_state)
+    GaussianMixtureDetector(random_state=random_state).fit(X)
+    fast_algan(random_state=random_state).fit(X).sample(5, random_state=random_state)
     assert torch.equal(torch.get_rng_state(), torch_state)
-    if random_state is not None:
-        np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+
+
+def test_seeded_fits_unaffected_by_unseeded_fits_in_other_threads():
+    X = np.random.RandomState(2).normal(size=(200, 3))
+    reference = fast_algan(random_state=5, max_iter=60).fit(X).score_samples(X)
+    with ThreadPoolExecutor(4) as pool:
+        jobs = [
+            pool.submit(lambda s: fast_algan(random_state=s, max_iter=60).fit(X).score_samples(X), s)
+            for s in [None, 5, None, 5, None, 5]
+        ]
+        results = [j.result() for j in jobs]
+    for scores in results[1::2]:
+        np.testing.assert_array_equal(scores, reference)
 
 
 @pytest.mark.parametrize(

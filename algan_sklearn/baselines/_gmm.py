@@ -9,11 +9,10 @@ from sklearn.covariance import LedoitWolf
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
 
 from .._base import BaseDetector, pow2_scale
-from ..utils._compat import Interval, _fit_context
-from ..utils._validation import validate_data
+from ..utils._compat import Interval
+from ..utils._random import seed_from_random_state
 
 #: Scaled inputs are clipped to this magnitude, so every finite row scores finite.
 CLIP = 1.0e4
@@ -41,7 +40,8 @@ class GaussianMixtureDetector(BaseDetector):
         Sets ``offset_``: Tukey's lower fence of the training scores (``'auto'``) or
         that percentile of them.
     random_state : int, RandomState instance or None, default=None
-        Seeds the mixture's initialisation.
+        Seeds the mixture's initialisation. None takes fresh entropy from the
+        operating system; numpy's global random state is never read or changed.
 
     Attributes
     ----------
@@ -84,7 +84,6 @@ class GaussianMixtureDetector(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the mixtures and keep the one with the lowest AIC.
 
@@ -97,7 +96,9 @@ class GaussianMixtureDetector(BaseDetector):
         -------
         self : GaussianMixtureDetector
         """
-        X = validate_data(self, X, dtype=np.float64)
+        return super().fit(X, y)
+
+    def _fit(self, X):
         self.feature_scale_ = pow2_scale(np.max(np.abs(X), axis=0))
         self.scaler_ = StandardScaler().fit(X / self.feature_scale_)
         Z = self._transform(X)
@@ -106,7 +107,7 @@ class GaussianMixtureDetector(BaseDetector):
         if n_features > self.max_features or n_samples < 2 * (n_features + 1):
             self._fit_gaussian(Z)
         else:
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            seed = seed_from_random_state(self.random_state)
             best = None
             with config_context(array_api_dispatch=False), warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)

@@ -6,8 +6,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from .._base import BaseDetector, lower_fence, pow2_scale
-from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._validation import validate_data
+from ..utils._compat import Interval, StrOptions
 
 #: Queries are clipped to this magnitude in the internal units (training data within
 #: [-2, 2]), so that squared distances cannot overflow float64; such rows still score
@@ -89,7 +88,6 @@ class KNNDetector(BaseDetector):
         self.algorithm = algorithm
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Index the training rows.
 
@@ -102,7 +100,9 @@ class KNNDetector(BaseDetector):
         -------
         self : KNNDetector
         """
-        X = validate_data(self, X, dtype=np.float64)
+        return super().fit(X, y)
+
+    def _fit(self, X):
         n_samples = X.shape[0]
         self.n_neighbors_ = min(self.n_neighbors, n_samples)
         self.scale_ = float(pow2_scale(np.max(np.abs(X))))

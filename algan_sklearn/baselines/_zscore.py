@@ -3,8 +3,7 @@
 import numpy as np
 
 from .._base import BaseDetector, pow2_scale
-from ..utils._compat import StrOptions, _fit_context
-from ..utils._validation import validate_data
+from ..utils._compat import StrOptions
 
 
 class ZScoreDetector(BaseDetector):
@@ -66,7 +65,6 @@ class ZScoreDetector(BaseDetector):
         self.method = method
         self.contamination = contamination
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Estimate the per-feature mean and standard deviation.
 
@@ -79,7 +77,9 @@ class ZScoreDetector(BaseDetector):
         -------
         self : ZScoreDetector
         """
-        X = validate_data(self, X, dtype=np.float64)
+        return super().fit(X, y)
+
+    def _fit(self, X):
         self.feature_scale_ = pow2_scale(np.max(np.abs(X), axis=0))
         Xs = X / self.feature_scale_
         self.mean_ = Xs.mean(axis=0)

@@ -2,9 +2,7 @@
 
 import threading
 
-import numpy as np
 import torch
-from sklearn.utils import check_random_state
 
 
 def resolve_device(device):
@@ -47,15 +45,6 @@ def resolve_device(device):
             "on this machine; use device='cpu' or device='auto'."
         )
     return dev
-
-
-def seed_from_random_state(random_state):
-    """One 31-bit seed from a ``random_state`` parameter, through ``check_random_state``.
-
-    None follows scikit-learn's convention (numpy's global ``RandomState``); torch's
-    global generator is never used.
-    """
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 #: Shared by every ``torch_threads`` context of the process: torch's thread count is
