@@ -33,7 +33,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from algan_sklearn.__main__ import main as cli_main
+from algan_sklearn.cli import main as cli_main
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -161,7 +161,7 @@ myst_heading_anchors = 3
 
 def _write_cli_help(app):
     """Write the ``--help`` text of each subcommand to ``generated/cli_*.txt``."""
-    from algan_sklearn.__main__ import build_parser
+    from algan_sklearn.cli import build_parser
 
     out = Path(app.srcdir) / "generated"
     out.mkdir(exist_ok=True)

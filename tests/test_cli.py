@@ -15,9 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from algan_sklearn import __main__ as cli
-from algan_sklearn.__main__ import main
 from algan_sklearn.benchmark import RUN_COLUMNS, SUMMARY_COLUMNS
+from algan_sklearn.cli import main
 
 TINY_ALGAN = json.dumps(
     {
@@ -223,11 +222,22 @@ def test_score_parquet(train_test_csv, tmp_path, capsys):
     assert result["label"].iloc[-1] == -1
 
 
-def test_score_without_pandas(train_test_csv, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_have", lambda module: False)
+def test_score_does_not_need_pandas(train_test_csv, tmp_path, capsys):
+    # CSV in and out with the standard library only: works in a process where pandas cannot be imported.
     train, test, X_test = train_test_csv
     out = tmp_path / "scores.csv"
-    assert main(["score", "--train", train, "--test", test, "--output", str(out), "--detector", "kNN"]) == 0
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] == 'pandas': raise ImportError('no pandas here')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from algan_sklearn.cli import main\n"
+        f"status = main(['score', '--train', {train!r}, '--test', {test!r}, '--output', {str(out)!r}, "
+        "'--detector', 'kNN']); print(status)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.stdout.strip().splitlines()[-1] == "0", proc.stderr
     rows = _read_csv(out)
     assert list(rows[0]) == ["a", "b", "c", "score", "label"] and len(rows) == X_test.shape[0]
     bad = _write_csv(tmp_path / "bad.csv", ["a", "b", "c"], [[1, 2, 3], [1, "x", 3]])
@@ -240,7 +250,7 @@ def test_score_without_pandas(train_test_csv, tmp_path, monkeypatch, capsys):
     [
         ("missing", "does not exist"),
         ("text_column", "column 'b' of test file"),
-        ("mismatch", "train and test columns differ (missing in test: c; not in train: d)"),
+        ("mismatch", "train and test columns differ (missing in test: 'c'; not in train: 'd')"),
         ("empty", "is empty"),
         ("header_only", "no data rows"),
         ("missing_value", "missing value"),
@@ -317,8 +327,6 @@ def test_threads_are_restored(capsys):
 
 
 def test_score_reads_excel_bom_and_refuses_to_overwrite_an_input(tmp_path):
-    from algan_sklearn.__main__ import main
-
     rng = np.random.RandomState(0)
     train = tmp_path / "train.csv"
     test = tmp_path / "test.csv"

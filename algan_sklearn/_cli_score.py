@@ -1,0 +1,148 @@
+"""The ``score`` command of the command line (:mod:`algan_sklearn.cli`): streams the test file."""
+
+import os
+
+import numpy as np
+
+from ._io import CLIError, one_line
+from .cli import check_writable, detector_params
+
+SCORE_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM")
+ADDED_COLUMNS = ("score", "label")
+
+
+def _split_names(text):
+    return [c.strip() for c in text.split(",") if c.strip()] if text else []
+
+
+def _make_score_model(args):
+    """The detector (behind a scaler unless --no-scaling) named by the options."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from . import benchmark as bm
+
+    try:
+        name = bm._canonical_name(args.detector)
+    except ValueError as exc:
+        raise CLIError(f"--detector: {exc}") from None
+    if name not in SCORE_DETECTORS:
+        raise CLIError(f"--detector: score supports {', '.join(SCORE_DETECTORS)}, not {name}")
+    if args.contamination is not None and not 0.0 < args.contamination <= 0.5:
+        raise CLIError(f"--contamination must be in (0, 0.5], got {args.contamination}")
+    params = detector_params(args)
+    unused = sorted(set(params) - {name})
+    if unused:
+        raise CLIError(f"parameters given for {', '.join(unused)}, but the detector is {name}")
+    det_params = dict(params.get(name, {}))
+    if args.contamination is not None:
+        det_params["contamination"] = args.contamination
+    try:
+        detector = bm.make_detector(name, random_state=args.seed, params=det_params)
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"{name} parameters: {one_line(exc)}") from None
+    return name, detector if args.no_scaling else make_pipeline(StandardScaler(), detector)
+
+
+def _feature_columns(reader, drop, label):
+    """Names of the feature columns of ``reader`` (``drop`` and ``label`` removed)."""
+    return [c for c in reader.columns if c not in drop and c != label]
+
+
+def _names(columns, limit=8):
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (", ..." if len(columns) > limit else "")
+
+
+def cmd_score(args):
+    """Run ``algan-sklearn score`` with the parsed ``args``; returns the exit status."""
+    from ._io import TableReader
+
+    name, model = _make_score_model(args)
+    check_writable(args.output, "--output")
+    if os.path.abspath(args.output) in {os.path.abspath(args.train), os.path.abspath(args.test)}:
+        raise CLIError(f"--output '{args.output}' is one of the input files; choose another path")
+    with TableReader(args.train, "train") as train, TableReader(args.test, "test") as test:
+        return _score_files(args, name, model, train, test)
+
+
+def _score_files(args, name, model, train, test):
+    from ._base import pow2_scale
+    from ._io import TableWriter
+
+    drop, label = _split_names(args.drop_columns), args.label_column
+    if label is not None and label not in test.columns:
+        raise CLIError(f"--label-column: {test.name} has no column {label!r} (columns: {_names(test.columns)})")
+    unknown = [c for c in drop if c not in train.columns and c not in test.columns]
+    if unknown:
+        raise CLIError(f"--drop-columns: no column {unknown[0]!r} in train or test (test has {_names(test.columns)})")
+    features = _feature_columns(train, drop, label)
+    test_features = _feature_columns(test, drop, label)
+    missing = [c for c in features if c not in test_features]
+    extra = [c for c in test_features if c not in features]
+    if missing or extra:
+        parts = ([f"missing in test: {_names(missing)}"] if missing else []) + (
+            [f"not in train: {_names(extra)}"] if extra else []
+        )
+        raise CLIError(f"train and test columns differ ({'; '.join(parts)}); --drop-columns removes columns")
+    clash = [c for c in ADDED_COLUMNS if c in test.columns]
+    if clash:
+        raise CLIError(f"{test.name} already has a column named {clash[0]!r}, which the output adds; rename it")
+
+    _, X_train = train.read()
+    X_train = X_train[:, [train.columns.index(c) for c in features]]
+    # Before standardising, divide each column by a power of two near its largest
+    # magnitude (exact): the scaler's sums of squares then cannot overflow (a column
+    # holding 1e308), and the standardised values are the same.
+    scale = np.ones(len(features)) if args.no_scaling else pow2_scale(np.abs(X_train).max(axis=0))
+    X_train = X_train / scale
+    try:
+        model.fit(X_train)
+    except Exception as exc:  # noqa: BLE001 - reported as one line, never a traceback
+        raise CLIError(f"{name} failed to fit: {type(exc).__name__}: {one_line(exc)}") from None
+    order = [test.columns.index(c) for c in features]
+    label_at = test.columns.index(label) if label is not None else None
+    n_rows = n_out = 0
+    truth, all_scores = [], []
+    with TableWriter(args.output, test.columns + list(ADDED_COLUMNS)) as writer:
+        for cells, X in test.chunks():
+            scores = np.asarray(model.score_samples(X[:, order] / scale), dtype=np.float64)
+            labels = np.where(scores - _offset(model) < 0, -1, 1)
+            if not np.isfinite(scores).all():
+                raise CLIError(f"{name} produced {int((~np.isfinite(scores)).sum())} non-finite scores")
+            writer.write(cells, X, scores, labels)
+            n_rows += len(scores)
+            n_out += int((labels == -1).sum())
+            if label_at is not None:
+                truth.append(_check_labels(label, X[:, label_at]))
+                all_scores.append(scores)
+    print(
+        f"{name}: scored {n_rows} rows of {args.test} (trained on {X_train.shape[0]} rows); "
+        f"{n_out} labelled outlier (-1); written to {args.output}"
+    )
+    if label_at is not None:
+        print(_auroc_line(label, np.concatenate(truth), np.concatenate(all_scores)))
+    return 0
+
+
+def _offset(model):
+    return model[-1].offset_ if hasattr(model, "steps") else model.offset_
+
+
+def _check_labels(label, y):
+    bad = np.flatnonzero((y != 0) & (y != 1))
+    if len(bad):
+        raise CLIError(f"--label-column {label!r} must hold 0 (normal) or 1 (anomaly), found {float(y[bad[0]])!r}")
+    return y
+
+
+def _auroc_line(label, y, scores):
+    """AUROC and average precision of ``-scores`` against the label column (1 = anomaly)."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    if len(np.unique(y)) < 2:
+        return f"# {label!r} holds one class only: no AUROC"
+    return (
+        f"# against {label!r} (1 = anomaly): AUROC {roc_auc_score(y, -scores):.4f}, "
+        f"AP {average_precision_score(y, -scores):.4f}"
+    )

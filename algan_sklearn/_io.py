@@ -1,0 +1,282 @@
+"""Tables in and out of the command line: one CSV reader, one writer, both streaming.
+
+A CSV file is read with the standard library's ``csv`` module, ``CHUNK_ROWS`` rows at a
+time, so scoring a file needs memory for one chunk, not for the file. A cell is a
+number when Python's ``float`` reads it (``1e308``, ``100000000000000000000``,
+``1_000`` and `` 2.5 `` included) and the result is finite; an empty cell or one of
+``MISSING`` is a missing value. Every problem is reported as one line naming the
+file, the column, the line and the value. Parquet files (``.parquet``, with pandas
+and pyarrow installed) are read whole.
+"""
+
+import csv
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+
+#: Rows read, scored and written at a time.
+CHUNK_ROWS = 16384
+#: Cells read as a missing value (compared without case and surrounding spaces).
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-nan", "#n/a"})
+
+
+class CLIError(Exception):
+    """An input error reported as one line on stderr, with exit status 2."""
+
+
+def one_line(text):
+    """``text`` on one line (runs of white space collapsed)."""
+    return " ".join(str(text).split())
+
+
+def is_parquet(path):
+    return str(path).lower().endswith(".parquet")
+
+
+def _need_parquet(path, verb):
+    have = importlib.util.find_spec("pandas") and (
+        importlib.util.find_spec("pyarrow") or importlib.util.find_spec("fastparquet")
+    )
+    if not have:
+        raise CLIError(f"{verb} parquet file '{path}' needs pandas and pyarrow: pip install pandas pyarrow")
+
+
+def _looks_numeric(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class TableReader:
+    """Read a CSV (streaming) or parquet file of numeric columns with a header row.
+
+    Parameters
+    ----------
+    path : str or Path
+    role : str
+        ``'train'`` or ``'test'``: named in error messages.
+
+    Attributes
+    ----------
+    columns : list of str
+        The header's names, surrounding spaces removed.
+
+    Raises
+    ------
+    CLIError
+        If the file is missing, empty, unreadable, has duplicate or empty column
+        names, or its first line is all numbers (no header row).
+    """
+
+    def __init__(self, path, role):
+        self.path = Path(path)
+        self.role = role
+        self.name = f"{role} file '{path}'"
+        if not self.path.exists():
+            raise CLIError(f"{self.name} does not exist")
+        if not self.path.is_file():
+            raise CLIError(f"{role} path '{path}' is not a file")
+        if self.path.stat().st_size == 0:
+            raise CLIError(f"{self.name} is empty")
+        self._frame = None
+        if is_parquet(self.path):
+            _need_parquet(self.path, "reading")
+            import pandas as pd
+
+            try:
+                self._frame = pd.read_parquet(self.path)
+            except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
+                raise CLIError(f"cannot read {self.name} as parquet: {one_line(exc)}") from None
+            header = [str(c) for c in self._frame.columns]
+        else:
+            self._file = open(self.path, newline="", encoding="utf-8-sig")  # -sig: Excel's byte-order mark
+            self._reader = csv.reader(self._file)
+            try:
+                header = next(self._rows(), None)
+                if header is None:
+                    raise CLIError(f"{self.name} is empty")
+                self.columns = self._check_header(header[1])
+            except CLIError:
+                self._file.close()
+                raise
+            return
+        self.columns = self._check_header(header)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        """Close the file (reading stops)."""
+        if self._frame is None and not self._file.closed:
+            self._file.close()
+
+    def _rows(self):
+        """(line number, cells) of the non-blank lines."""
+        try:
+            for row in self._reader:
+                if row and any(cell.strip() for cell in row):
+                    yield self._reader.line_num, row
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise CLIError(f"cannot parse {self.name} as CSV: {one_line(exc)}") from None
+
+    def _check_header(self, header):
+        columns = [c.strip() for c in header]
+        if not columns:
+            raise CLIError(f"{self.name} has no columns")
+        if all(_looks_numeric(c) for c in columns):
+            raise CLIError(
+                f"the first line of {self.name} is all numbers ({', '.join(columns[:3])}"
+                f"{', ...' if len(columns) > 3 else ''}): the file seems to have no header row; "
+                "add a first line with the column names"
+            )
+        for j, c in enumerate(columns):
+            if c == "":
+                raise CLIError(f"column {j + 1} of {self.name} has no name (a saved index?); name it in the header")
+            if c in columns[:j]:
+                raise CLIError(f"{self.name} has two columns named {c!r} (columns {columns.index(c) + 1} and {j + 1})")
+        return columns
+
+    def chunks(self, chunk_rows=CHUNK_ROWS):
+        """Yield ``(cells, X)`` per chunk: the cells as read (list of lists of str, or
+        None for parquet) and their float64 values, shape (n_rows, n_columns)."""
+        if self._frame is not None:
+            yield None, self._parquet_values()
+            return
+        n_yielded = 0
+        chunk, lines = [], []
+        for line, row in self._rows():
+            if len(row) != len(self.columns):
+                raise CLIError(f"{self.name}: line {line} has {len(row)} fields, the header has {len(self.columns)}")
+            chunk.append(row)
+            lines.append(line)
+            if len(chunk) == chunk_rows:
+                yield chunk, self._values(chunk, lines)
+                n_yielded += len(chunk)
+                chunk, lines = [], []
+        self._file.close()
+        if chunk:
+            yield chunk, self._values(chunk, lines)
+            n_yielded += len(chunk)
+        if n_yielded == 0:
+            raise CLIError(f"{self.name} has a header but no data rows")
+
+    def read(self):
+        """All rows: ``(cells or None, X)``."""
+        parts = list(self.chunks())
+        cells = None if parts[0][0] is None else [row for c, _ in parts for row in c]
+        return cells, np.concatenate([x for _, x in parts])
+
+    def _values(self, chunk, lines):
+        try:
+            X = np.array(chunk, dtype=np.float64)
+        except ValueError:
+            X = np.array([[self._cell(cell, j, line) for j, cell in enumerate(row)] for row, line in zip(chunk, lines)])
+        if not np.isfinite(X).all():
+            i, j = map(int, np.argwhere(~np.isfinite(X))[0])
+            self._cell(chunk[i][j], j, lines[i])  # raises with the cell's words
+        return X
+
+    def _cell(self, cell, j, line):
+        text = cell.strip()
+        where = f"column '{self.columns[j]}' of {self.name}"
+        if text.lower() in MISSING:
+            shown = f" ({text!r})" if text else ""
+            raise CLIError(f"{where} has a missing value{shown} on line {line}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise CLIError(f"{where} is not numeric (value {text!r} on line {line})") from None
+        if not math.isfinite(value):
+            raise CLIError(f"{where} has a non-finite value ({text!r}) on line {line}")
+        return value
+
+    def _parquet_values(self):
+        import pandas as pd
+
+        frame = self._frame
+        if frame.shape[0] == 0:
+            raise CLIError(f"{self.name} has a header but no data rows")
+        for col, name in zip(frame.columns, self.columns):
+            series = frame[col]
+            if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+                numeric = pd.to_numeric(series, errors="coerce")
+                bad = np.flatnonzero((numeric.isna() & series.notna()).to_numpy())
+                example = f" (value {str(series.iloc[bad[0]])!r} on row {bad[0] + 1})" if len(bad) else ""
+                raise CLIError(f"column '{name}' of {self.name} is not numeric{example}")
+        X = frame.to_numpy(dtype=np.float64)
+        if not np.isfinite(X).all():
+            i, j = map(int, np.argwhere(~np.isfinite(X))[0])
+            what = "a missing value" if np.isnan(X[i, j]) else "a non-finite value"
+            raise CLIError(f"column '{self.columns[j]}' of {self.name} has {what} on row {i + 1}")
+        return X
+
+
+class TableWriter:
+    """Write rows with added columns, chunk by chunk: CSV (streaming) or parquet (at the end).
+
+    A context manager: rows go to a temporary file next to ``path``, renamed to
+    ``path`` when the block succeeds and removed when it fails, so a failed command
+    leaves no partial output.
+
+    Parameters
+    ----------
+    path : str or Path
+    columns : list of str
+        Names of the input columns followed by the added ones.
+    """
+
+    def __init__(self, path, columns):
+        self.path = Path(path)
+        self.columns = list(columns)
+        self._part = self.path.with_name(f".{self.path.name}.part")
+        self._parts = [] if is_parquet(self.path) else None
+        if self._parts is not None:
+            _need_parquet(self.path, "writing")
+            return
+        try:
+            self._file = open(self._part, "w", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(self.columns)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self._close()
+            self._part.replace(self.path)
+        else:
+            if self._parts is None:
+                self._file.close()
+            self._part.unlink(missing_ok=True)
+
+    def write(self, cells, X, *added):
+        """Write one chunk: the input ``cells`` as read (or ``X`` when None) and the added columns."""
+        if self._parts is not None:
+            self._parts.append((X, added))
+            return
+        if cells is None:
+            cells = [[repr(float(v)) for v in row] for row in X]
+        extra = [[repr(float(v)) if np.issubdtype(a.dtype, np.floating) else str(v) for v in a] for a in added]
+        self._writer.writerows([c.strip() for c in row] + list(e) for row, *e in zip(cells, *extra))
+
+    def _close(self):
+        if self._parts is None:
+            self._file.close()
+            return
+        import pandas as pd
+
+        n_in = len(self.columns) - len(self._parts[0][1])
+        frame = pd.DataFrame(np.concatenate([x for x, _ in self._parts]), columns=self.columns[:n_in])
+        for k, name in enumerate(self.columns[n_in:]):
+            frame[name] = np.concatenate([a[k] for _, a in self._parts])
+        frame.to_parquet(self._part, index=False)
