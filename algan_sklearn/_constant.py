@@ -76,14 +76,18 @@ class ConstantColumns:
         X[:, self.mask] = self.value
         return X
 
-    def n_unseen(self, X):
-        """Per row, the number of constant columns whose value was never seen in training."""
+    def unseen(self, X):
+        """Boolean array (n_samples, n_constant): True where a constant column's value was never seen."""
         if not self.mask.any():
-            return np.zeros(X.shape[0], dtype=np.intp)
+            return np.zeros((X.shape[0], 0), dtype=bool)
         Xc = np.asarray(X[:, self.mask], dtype=np.float64)
         # A float32 row can only match a float64 training value up to float32 rounding.
         slack = (_rtol(X.dtype) - RTOL_FLOAT64) * np.maximum(np.abs(self.low), np.abs(self.high))
-        return np.count_nonzero((Xc < self.low - slack) | (Xc > self.high + slack), axis=1)
+        return (Xc < self.low - slack) | (Xc > self.high + slack)
+
+    def n_unseen(self, X):
+        """Per row, the number of constant columns whose value was never seen in training."""
+        return np.count_nonzero(self.unseen(X), axis=1)
 
     def set_floor(self, training_scores, offset):
         """Fix the score cap of unseen rows: strictly below every training score and ``offset``."""

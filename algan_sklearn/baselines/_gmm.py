@@ -49,6 +49,9 @@ class GaussianMixtureDetector(BaseDetector):
         The selected mixture (None with the Ledoit-Wolf Gaussian).
     n_components_ : int
         Number of components kept (1 with the Ledoit-Wolf Gaussian).
+    reference_ : ndarray of shape (n_features_in_ - number of constant features,)
+        The training row of highest score: the reference of
+        :func:`~algan_sklearn.inspection.feature_contributions`.
     feature_scale_ : ndarray of shape (n_features_in_,)
         Per-feature power of two by which the data are divided before ``scaler_``
         (exact, so that the moments of huge finite values cannot overflow).
@@ -119,6 +122,7 @@ class GaussianMixtureDetector(BaseDetector):
             self.mixture_ = best[1]
             self.n_components_ = int(self.mixture_.n_components)
         self._set_offset(X)
+        self.reference_ = X[int(np.argmax(self._score_samples(X)))].copy()
         return self
 
     def _fit_gaussian(self, Z):
@@ -150,3 +154,21 @@ class GaussianMixtureDetector(BaseDetector):
         if self.mixture_ is None:
             return -0.5 * np.square((Z - self._location) @ self._whiten).sum(axis=1)
         return self.mixture_.score_samples(Z)
+
+    def _score_gradient(self, Z):
+        """Gradient of the log-density with respect to the standardised rows ``Z``."""
+        if self.mixture_ is None:
+            return -((Z - self._location) @ self._whiten) @ self._whiten.T
+        resp = self.mixture_.predict_proba(Z)
+        grad = np.zeros_like(Z)
+        for k, (mean, chol) in enumerate(zip(self.mixture_.means_, self.mixture_.precisions_cholesky_)):
+            grad -= resp[:, k : k + 1] * (((Z - mean) @ chol) @ chol.T)
+        return grad
+
+    def _score_contributions(self, X):
+        """Integrated gradients of the log-density from ``reference_`` (``inspection.py``)."""
+        from ..inspection import integrated_gradients
+
+        Z = self._transform(X)
+        contributions = integrated_gradients(self._score_gradient, Z, self._transform(self.reference_[None])[0])
+        return contributions, float(self._score_block(self.reference_[None])[0])

@@ -110,3 +110,15 @@ class ZScoreDetector(BaseDetector):
             z2 = np.square((X / self.feature_scale_ - self.mean_) / self.std_)
             agg = z2.mean(axis=1) if self.method == "mean" else z2.max(axis=1)
         return -np.minimum(agg, np.finfo(np.float64).max)
+
+    def _score_contributions(self, X):
+        """Per-feature terms of the score (higher = more normal) of validated ``X``; reference score 0."""
+        with np.errstate(over="ignore"):
+            z2 = np.minimum(np.square((X / self.feature_scale_ - self.mean_) / self.std_), np.finfo(np.float64).max)
+        if self.method == "mean":
+            return -z2 / X.shape[1], 0.0
+        contributions = np.zeros_like(z2)
+        rows = np.arange(len(z2))
+        top = np.argmax(z2, axis=1)
+        contributions[rows, top] = -z2[rows, top]
+        return contributions, 0.0

@@ -1,0 +1,117 @@
+"""Per-feature contributions to the anomaly score (``algan_sklearn.inspection``)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_detectors
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.neighbors import LocalOutlierFactor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from algan_sklearn import ALGANDetector, GaussianMixtureDetector, KNNDetector, ZScoreDetector
+from algan_sklearn.inspection import feature_contributions
+
+
+def shifted_rows(n_rows=60, n_features=20, seed=0):
+    """Gaussian rows with one random feature shifted by 6 standard deviations, and which one."""
+    rng = np.random.RandomState(seed)
+    T = rng.normal(size=(n_rows, n_features))
+    which = rng.randint(n_features, size=n_rows)
+    T[np.arange(n_rows), which] += 6.0 * np.sign(rng.normal(size=n_rows))
+    return T, which
+
+
+@pytest.fixture(scope="module")
+def gaussian():
+    return np.random.RandomState(1).normal(size=(1000, 20))
+
+
+DETECTORS = [
+    ALGANDetector(max_iter=300, random_state=0),
+    KNNDetector(),
+    KNNDetector(method="mean"),
+    KNNDetector(n_neighbors=4, method="median"),
+    ZScoreDetector(),
+    ZScoreDetector(method="max"),
+    GaussianMixtureDetector(random_state=0),
+    GaussianMixtureDetector(max_features=5),
+]
+
+
+@pytest.fixture(
+    scope="module", params=DETECTORS, ids=lambda d: f"{type(d).__name__}-{d.get_params().get('method', '')}"
+)
+def fitted(request, gaussian):
+    return clone(request.param).fit(gaussian)
+
+
+def test_contributions_add_up_to_the_score_difference(fitted):
+    T, _ = shifted_rows()
+    T = np.vstack([T, np.random.RandomState(3).normal(size=(20, 20))])
+    result = feature_contributions(fitted, T)
+    assert result.contributions.shape == T.shape
+    assert_allclose(result.anomaly_score, -fitted.score_samples(T))
+    delta = result.anomaly_score - result.reference_score
+    rtol = 1e-3 if isinstance(fitted, ALGANDetector) else 1e-9
+    far = np.abs(delta) > 1e-2
+    assert far.sum() > 60
+    assert_allclose(result.contributions.sum(axis=1)[far], delta[far], rtol=rtol)
+
+
+def test_shifted_feature_ranks_first(fitted):
+    T, which = shifted_rows()
+    contributions = feature_contributions(fitted, T).contributions
+    assert np.mean(np.argmax(contributions, axis=1) == which) >= 0.9
+
+
+def test_pipeline_with_scaler_explains_input_features(gaussian):
+    X = gaussian * np.linspace(0.01, 100.0, 20) + 5.0  # mixed units
+    T, which = shifted_rows()
+    T = T * np.linspace(0.01, 100.0, 20) + 5.0
+    for det in [ZScoreDetector(), KNNDetector(), ALGANDetector(max_iter=100, random_state=0)]:
+        pipe = make_pipeline(StandardScaler(), clone(det)).fit(X)
+        direct = feature_contributions(pipe[-1], pipe[0].transform(T)).contributions
+        result = feature_contributions(pipe, T)
+        assert_allclose(result.contributions, direct, rtol=1e-9, atol=1e-12)
+        assert np.mean(np.argmax(result.contributions, axis=1) == which) >= 0.9
+
+
+def test_feature_names_and_frames(gaussian, no_warnings):
+    names = [f"sensor_{j}" for j in range(20)]
+    frame = pd.DataFrame(gaussian, columns=names)
+    det = ZScoreDetector().fit(frame)
+    T, _ = shifted_rows(5)
+    result = feature_contributions(det, pd.DataFrame(T, columns=names), as_frame=True)
+    assert list(result.feature_names) == names
+    assert list(result.contributions.columns) == names
+    assert list(feature_contributions(ZScoreDetector().fit(gaussian), T).feature_names[:2]) == ["x0", "x1"]
+
+
+def test_unseen_constant_column_gets_the_drop(no_warnings):
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.normal(size=(300, 3)), np.full(300, 20.0)]
+    for det in make_detectors():
+        det.fit(X)
+        rows = np.array([[0.0, 0.0, 0.0, 23.0], [5.0, 0.0, 0.0, 20.0]])
+        result = feature_contributions(det, rows)
+        assert np.argmax(result.contributions[0]) == 3
+        assert result.contributions[1, 3] == 0.0
+        delta = result.anomaly_score - result.reference_score
+        assert_allclose(result.contributions.sum(axis=1), delta, rtol=1e-3)
+
+
+def test_input_not_modified_and_rejections(gaussian):
+    det = ZScoreDetector().fit(gaussian)
+    T, _ = shifted_rows(5)
+    before = T.copy()
+    feature_contributions(det, T)
+    assert_array_equal(T, before)
+    with pytest.raises(TypeError, match="step 'pca' is a PCA, which mixes features"):
+        feature_contributions(make_pipeline(PCA(5), ZScoreDetector()).fit(gaussian), T)
+    with pytest.raises(TypeError, match="not LocalOutlierFactor"):
+        feature_contributions(LocalOutlierFactor(novelty=True).fit(gaussian), T)
+    with pytest.raises(ValueError, match="features"):
+        feature_contributions(det, T[:, :3])
