@@ -41,10 +41,10 @@ from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
-from sklearn.preprocessing import StandardScaler
 
 from . import ALGANDetector, GaussianMixtureDetector, KNNDetector, ZScoreDetector
 from .datasets import iter_adbench_dir
+from .model_selection import novelty_split
 
 __all__ = [
     "DEFAULT_DETECTORS",
@@ -111,9 +111,6 @@ SUMMARY_COLUMNS = (
 )
 
 # Protocol constants (docs/BENCHMARK.md).
-TRAIN_FRACTION = 0.6
-MAX_TRAIN = 10_000
-MAX_TEST = 10_000
 INVERTED_BELOW = 0.5
 REFERENCE_ABOVE = 0.7
 REFERENCE_DETECTOR = "kNN"
@@ -333,102 +330,6 @@ def make_detector(name, *, random_state=None, params=None):
 
 
 # --------------------------------------------------------------------------- protocol
-
-
-def novelty_split(
-    X, y, *, random_state=0, train_fraction=TRAIN_FRACTION, max_train=MAX_TRAIN, max_test=MAX_TEST, scale=True
-):
-    """Split labelled data into normal-only training rows and a test set.
-
-    Implements steps 1 to 3 of the benchmark protocol: shuffle the normal rows
-    with the seed, train on the first ``train_fraction`` of them (at most
-    ``max_train``), test on every other normal row plus all anomalies
-    (subsampled, both classes by the same fraction, when more than
-    ``max_test``), and standardise both with a scaler fitted on the training rows.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,)
-        1 = anomaly, 0 = normal.
-    random_state : int, default=0
-        Seed of the shuffle and of the test subsample
-        (``numpy.random.RandomState(random_state)``).
-    train_fraction : float in (0, 1), default=0.6
-        Fraction of the normal rows used for training (rounded down).
-    max_train : int, default=10000
-        Cap on the number of training rows.
-    max_test : int, default=10000
-        Cap on the number of test rows.
-    scale : bool, default=True
-        Standardise both sets with a :class:`~sklearn.preprocessing.StandardScaler`
-        fitted on the training rows.
-
-    Returns
-    -------
-    X_train : ndarray of shape (n_train, n_features), float64
-        Normal rows only.
-    X_test : ndarray of shape (n_test, n_features), float64
-    y_test : ndarray of shape (n_test,), int64
-        1 = anomaly. Normal rows come first, then anomalies.
-
-    Raises
-    ------
-    ValueError
-        If the shapes disagree, ``y`` is not 0/1, or the split leaves no
-        training row, no normal test row or no anomaly.
-
-    Notes
-    -----
-    When the 10,000-row training cap applies, the normal rows beyond it are not
-    discarded: every normal row not used for training goes to the test set
-    (before the test subsample). The same training rows are used by every
-    detector for a given data set and seed.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from algan_sklearn.benchmark import novelty_split
-    >>> X = np.arange(40.0).reshape(20, 2)
-    >>> y = np.array([0] * 15 + [1] * 5)
-    >>> X_train, X_test, y_test = novelty_split(X, y, random_state=0)
-    >>> X_train.shape, X_test.shape, int(y_test.sum())
-    ((9, 2), (11, 2), 5)
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).ravel()
-    if X.ndim != 2 or X.shape[0] != y.shape[0]:
-        raise ValueError(f"X must be 2-D with one row per label; got X {X.shape}, y {y.shape}.")
-    if not np.isin(y, [0, 1]).all():
-        raise ValueError("y must hold only 0 (normal) and 1 (anomaly).")
-    if not 0.0 < train_fraction < 1.0:
-        raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}.")
-    rng = np.random.RandomState(random_state)
-    normal = np.flatnonzero(y == 0)
-    anomalous = np.flatnonzero(y == 1)
-    normal = normal[rng.permutation(normal.shape[0])]
-    n_train = min(math.floor(train_fraction * normal.shape[0] + 1e-9), int(max_train))
-    train_idx = normal[:n_train]
-    test_normal = normal[n_train:]
-    if n_train < 1 or test_normal.shape[0] < 1 or anomalous.shape[0] < 1:
-        raise ValueError(
-            f"The split needs at least one training row, one normal test row and one anomaly; got "
-            f"{n_train} training rows, {test_normal.shape[0]} normal test rows, {anomalous.shape[0]} anomalies."
-        )
-    n_test = test_normal.shape[0] + anomalous.shape[0]
-    if n_test > max_test:
-        fraction = max_test / n_test
-        n_anom = max(1, round(fraction * anomalous.shape[0]))
-        n_norm = max(1, int(max_test) - n_anom)
-        test_normal = np.sort(rng.choice(test_normal, size=n_norm, replace=False))
-        anomalous = np.sort(rng.choice(anomalous, size=n_anom, replace=False))
-    test_idx = np.concatenate([test_normal, anomalous])
-    X_train, X_test = X[train_idx], X[test_idx]
-    y_test = y[test_idx].astype(np.int64)
-    if scale:
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    return X_train, X_test, y_test
 
 
 class _Candidate:

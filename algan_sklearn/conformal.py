@@ -22,9 +22,17 @@ Examples
 [True, False]
 """
 
-import numpy as np
+from numbers import Real
 
-__all__ = ["benjamini_hochberg", "conformal_pvalues"]
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted
+
+from .utils._compat import HasMethods, Interval, _fit_context
+from .utils._random import seed_from_random_state
+
+__all__ = ["ConformalDetector", "benjamini_hochberg", "conformal_pvalues"]
 
 
 def conformal_pvalues(calibration_scores, scores):
@@ -94,3 +102,117 @@ def benjamini_hochberg(pvalues, alpha=0.1):
         k = int(np.flatnonzero(below)[-1]) + 1
         flagged[order[:k]] = True
     return flagged
+
+
+class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
+    """Any outlier detector with conformal p-values: fit on part of the rows, calibrate on the rest.
+
+    ``fit`` holds out ``calibration_fraction`` of the (shuffled) training rows,
+    fits a clone of ``estimator`` on the others, and keeps the scores of the
+    held-out rows; :meth:`pvalues` compares new scores with them (split conformal
+    p-values, Bates et al., 2023). Scoring methods are those of the fitted clone.
+    :class:`~algan_sklearn.ALGANDetector` holds rows out itself and has its own
+    ``pvalues``; use this wrapper for the baselines, scikit-learn's detectors
+    (``LocalOutlierFactor(novelty=True)``, ``IsolationForest``) and Pipelines.
+    Read more in the User Guide (:ref:`pvalues`).
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit`` and ``score_samples``
+        The detector (or Pipeline) to calibrate; cloned, not modified.
+    calibration_fraction : float in (0, 1), default=0.2
+        Share of the training rows held out for calibration (at least one row).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split (None: fresh entropy; global random states untouched).
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The clone fitted on the rows not held out.
+    calibration_scores_ : ndarray of shape (n_calibration_,)
+        ``score_samples`` of the held-out rows.
+    n_calibration_ : int
+    offset_ : float
+        ``estimator_.offset_`` (the wrapped detector's own threshold).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algan_sklearn import KNNDetector
+    >>> from algan_sklearn.conformal import ConformalDetector
+    >>> X = np.random.RandomState(0).normal(size=(500, 2))
+    >>> det = ConformalDetector(KNNDetector(), random_state=0).fit(X)
+    >>> det.pvalues([[0.0, 0.0], [6.0, 6.0]]).round(3).tolist()
+    [0.99, 0.01]
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "score_samples"])],
+        "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator, *, calibration_fraction=0.2, random_state=None):
+        self.estimator = estimator
+        self.calibration_fraction = calibration_fraction
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit ``estimator`` on part of ``X`` and score the held-out rest.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Normal rows (at least 2).
+        y : Ignored
+
+        Returns
+        -------
+        self : ConformalDetector
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has fewer than 2 rows, or the wrapped estimator rejects it.
+        """
+        fit_rows, calibration_rows = train_test_split(
+            X, test_size=self.calibration_fraction, random_state=seed_from_random_state(self.random_state)
+        )
+        self.estimator_ = clone(self.estimator).fit(fit_rows)
+        self.calibration_scores_ = np.asarray(self.estimator_.score_samples(calibration_rows), dtype=np.float64)
+        self.n_calibration_ = int(self.calibration_scores_.size)
+        self.offset_ = float(getattr(self.estimator_, "offset_", np.nan))
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        return self
+
+    def pvalues(self, X):
+        """Conformal p-values of the rows of ``X`` (small for anomalous rows).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        pvalues : ndarray of shape (n_samples,), in ``[1 / (n_calibration_ + 1), 1]``
+        """
+        return conformal_pvalues(self.calibration_scores_, self.score_samples(X))
+
+    def score_samples(self, X):
+        """``estimator_.score_samples(X)`` (higher = more normal)."""
+        check_is_fitted(self)
+        return self.estimator_.score_samples(X)
+
+    def decision_function(self, X):
+        """``estimator_.decision_function(X)`` (negative = outlier)."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def predict(self, X):
+        """``estimator_.predict(X)``: +1 inlier, -1 outlier."""
+        check_is_fitted(self)
+        return self.estimator_.predict(X)

@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 from conftest import fast_algan
 from scipy.stats import kstest
+from sklearn.datasets import load_breast_cancer
+from sklearn.neighbors import LocalOutlierFactor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from algan_sklearn import ALGANDetector
-from algan_sklearn.conformal import benjamini_hochberg, conformal_pvalues
+from algan_sklearn import ALGANDetector, GaussianMixtureDetector, KNNDetector, ZScoreDetector
+from algan_sklearn.conformal import ConformalDetector, benjamini_hochberg, conformal_pvalues
+from algan_sklearn.model_selection import novelty_split
 
 
 def test_conformal_pvalues_formula_and_ties():
@@ -59,3 +64,58 @@ def test_pvalues_need_held_out_rows():
     X = np.random.RandomState(1).normal(size=(200, 2))
     with pytest.raises(ValueError, match="held out"):
         fast_algan(calibration_fraction=0).fit(X).pvalues(X)
+
+
+# ---------------------------------------------------------------------------- any detector: ConformalDetector
+
+WRAPPED = {
+    "kNN": KNNDetector(),
+    "z-score": ZScoreDetector(),
+    "GMM": GaussianMixtureDetector(max_components=2, random_state=0),
+    "LOF": LocalOutlierFactor(novelty=True),
+    "pipeline": make_pipeline(StandardScaler(), KNNDetector()),
+}
+
+
+@pytest.mark.parametrize("name", list(WRAPPED))
+def test_conformal_detector_pvalues_are_uniform_for_new_normal_rows(name):
+    rng = np.random.RandomState(0)
+    cov = np.array([[1.0, 0.6], [0.6, 1.0]])
+    X = rng.multivariate_normal([0, 0], cov, size=12000)
+    new = rng.multivariate_normal([0, 0], cov, size=2000)
+    det = ConformalDetector(WRAPPED[name], calibration_fraction=0.5, random_state=0).fit(X)
+    assert det.n_calibration_ == 6000
+    p = det.pvalues(new)
+    assert kstest(p, "uniform").pvalue > 0.01
+    assert det.pvalues([[8.0, -8.0]])[0] == 1 / 6001
+    np.testing.assert_array_equal(det.predict(new[:50]), det.estimator_.predict(new[:50]))
+
+
+def test_conformal_detector_keeps_the_estimator_and_feature_names():
+    import pandas as pd
+
+    frame = pd.DataFrame(np.random.RandomState(0).normal(size=(100, 2)), columns=["a", "b"])
+    knn = KNNDetector()
+    det = ConformalDetector(knn, random_state=0).fit(frame)
+    assert not hasattr(knn, "nn_")  # cloned, not fitted in place
+    assert list(det.feature_names_in_) == ["a", "b"] and det.n_calibration_ == 20
+    assert det.offset_ == det.estimator_.offset_
+    with pytest.raises(ValueError, match="calibration_fraction"):
+        ConformalDetector(knn, calibration_fraction=1.0).fit(frame)
+
+
+def test_benjamini_hochberg_false_discovery_rate_on_a_real_data_set():
+    """Breast cancer (benign normal, malignant anomalous), novelty split, 20 seeds: mean FDR <= 0.1."""
+    X, y = load_breast_cancer(return_X_y=True)
+    makers = {
+        "ALGAN": lambda seed: fast_algan(max_iter=100, calibration_fraction=0.3, random_state=seed),
+        "kNN": lambda seed: ConformalDetector(KNNDetector(), calibration_fraction=0.3, random_state=seed),
+        "z-score": lambda seed: ConformalDetector(ZScoreDetector(), calibration_fraction=0.3, random_state=seed),
+    }
+    for name, make in makers.items():
+        fdrs = []
+        for seed in range(20):
+            X_train, X_test, y_test = novelty_split(X, y, random_state=seed)
+            flagged = benjamini_hochberg(make(seed).fit(X_train).pvalues(X_test), 0.1)
+            fdrs.append((flagged & (y_test == 0)).sum() / max(1, flagged.sum()))
+        assert np.mean(fdrs) <= 0.1, (name, np.mean(fdrs))
