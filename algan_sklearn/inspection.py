@@ -84,11 +84,13 @@ def feature_contributions(estimator, X, *, as_frame=False):
     """
     detector, transforms = _split_pipeline(estimator)
     check_is_fitted(detector)
-    Xt = validate_data(estimator, X, dtype=[np.float64, np.float32], reset=False)
-    if transforms or estimator is not detector:
+    if estimator is detector:
+        Xt = validate_data(detector, X, dtype=[np.float64, np.float32], reset=False)
+    else:  # each step validates its input
+        Xt = X
         for step in transforms:
             Xt = step.transform(Xt)
-        Xt = validate_data(detector, np.asarray(Xt), dtype=[np.float64, np.float32], reset=False)
+        Xt = validate_data(detector, Xt, dtype=[np.float64, np.float32], reset=False)
     constant = detector.constant_columns_
     n_samples = Xt.shape[0]
     contributions = np.zeros((n_samples, constant.mask.size))
