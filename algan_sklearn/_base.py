@@ -134,7 +134,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
 
     def _score_samples(self, X):
         """Scores of validated ``X``: by default ``_score_block`` over blocks of rows."""
-        return score_in_blocks(X, self._score_block)
+        return score_in_blocks(X, self._score_block, SCORE_BLOCK_ROWS)
 
     def score_samples(self, X):
         """Opposite of the anomaly score: higher = more normal.

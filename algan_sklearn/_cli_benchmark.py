@@ -13,6 +13,8 @@ from .cli import PROG, check_writable, detector_params, parse_seeds
 
 def cmd_benchmark(args):
     """Run ``algan-sklearn benchmark`` with the parsed ``args``; returns the exit status."""
+    if importlib.util.find_spec("pandas") is None:
+        raise CLIError("the benchmark's summaries need pandas: pip install 'algan-sklearn[benchmarks]'")
     from . import benchmark as bm
     from ._text_table import MEAN_TABLE, RUN_TABLE, SUMMARY_TABLE, drop_empty_error, format_table
     from .datasets import list_adbench_dir, load_breast_cancer_sklearn

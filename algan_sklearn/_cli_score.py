@@ -21,9 +21,10 @@ def _make_score_model(args):
     from sklearn.preprocessing import StandardScaler
 
     from . import benchmark as bm
+    from .benchmark._registry import _canonical_name
 
     try:
-        name = bm._canonical_name(args.detector)
+        name = _canonical_name(args.detector)
     except ValueError as exc:
         raise CLIError(f"--detector: {exc}") from None
     if name not in SCORE_DETECTORS:

@@ -160,6 +160,23 @@ class AffineMixtureGenerator(nn.Module):
             return self.means[0] + z @ tril[0].T
         return self.means[components] + torch.einsum("nij,nj->ni", tril[components], z)
 
+    def sample(self, n, *, alpha, sigma, rng):
+        """``n`` scaled rows from latents of ``alpha * N(0, I) + (1 - alpha) * N(0, sigma^2 I)``.
+
+        ``alpha`` is 1 for normal-state rows and 0 for anomalous-state rows; in between,
+        each coordinate is anomalous-state with probability ``1 - alpha``.
+        Returns a float32 ndarray of shape (n, n_features).
+        """
+        if alpha >= 1.0:
+            z = torch.randn(n, self.n_features, generator=rng, dtype=torch.float32)
+        elif alpha <= 0.0:
+            z = sigma * torch.randn(n, self.n_features, generator=rng, dtype=torch.float32)
+        else:
+            z, _ = sample_latents(n, self.n_features, alpha, sigma, "coordinate", rng, "cpu")
+        with torch.inference_mode():
+            device = self.means.device
+            return self(z.to(device), self.sample_components(n, rng).to(device)).cpu().numpy()
+
     def state(self):
         """A detached copy of ``(means, scale_tril, component probabilities)``."""
         with torch.no_grad():

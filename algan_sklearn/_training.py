@@ -15,10 +15,12 @@ generator whose output density is known (``_density.py``):
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._density import sample_latents
+from ._density import AffineMixtureGenerator, GeneratedLogDensity, sample_latents
+from ._networks import Discriminator
 
 #: Per-epoch fields of the training history (besides ``epoch`` and ``n_iter``).
 HISTORY_KEYS = (
@@ -247,3 +249,83 @@ def train_algan(
     generator.eval()
     discriminator.eval()
     return history, buffer
+
+
+#: The generator's initial fit uses at most this many training rows (drawn with the seed).
+INIT_MAX_ROWS = 100_000
+#: Held-out calibration rows: at least this many (at most a fifth of the rows for it) ...
+MIN_CALIBRATION_ROWS = 50
+#: ... and none when fewer than this many would be held out.
+SMALLEST_CALIBRATION = 5
+
+
+def calibration_rows(n_samples, fraction):
+    """Number of training rows held out to set ``offset_`` (0: none).
+
+    The share asked for, and at least ``MIN_CALIBRATION_ROWS`` (but never more than a
+    fifth of the rows for that); none if that is fewer than ``SMALLEST_CALIBRATION``.
+    """
+    if fraction == 0:
+        return 0
+    n_cal = max(int(round(fraction * n_samples)), min(MIN_CALIBRATION_ROWS, n_samples // 5))
+    return n_cal if n_cal >= SMALLEST_CALIBRATION else 0
+
+
+def subsample(Xs, max_rows, seed):
+    """At most ``max_rows`` rows of ``Xs``, drawn with ``seed``, in their order."""
+    if Xs.shape[0] <= max_rows:
+        return Xs
+    rows = np.random.RandomState(seed).choice(Xs.shape[0], max_rows, replace=False)
+    return Xs[np.sort(rows)]
+
+
+def fit_networks(Xs, *, seed, device, n_threads, n_components, hidden, logit_bound, train_params, on_epoch=None):
+    """Build G and D for the scaled training rows ``Xs``, train them, and return the score's parts.
+
+    G and D are built and trained from private generators seeded with ``seed``: the
+    global random states are neither read nor changed, so fits in parallel threads
+    agree with sequential ones.
+
+    Parameters
+    ----------
+    Xs : ndarray of shape (n_samples, n_features), float32
+    seed : int
+    device : torch.device
+    n_threads : int or None
+        Threads of the generator's initial fit.
+    n_components : int
+    hidden : tuple of int
+    logit_bound : float
+    train_params : dict
+        Keyword arguments of :func:`train_algan` (``alpha``, ``sigma``, ``mixing``,
+        ``max_iter``, ``batch_size``, learning rates, ``betas``, buffer settings).
+    on_epoch : callable, optional
+
+    Returns
+    -------
+    generator, discriminator, log_density, history
+        ``log_density`` is the :class:`~algan_sklearn._density.GeneratedLogDensity`
+        of every negative D saw (final generator and buffered states).
+    """
+    generator = AffineMixtureGenerator.from_data(
+        subsample(Xs, INIT_MAX_ROWS, seed), n_components=n_components, seed=seed, n_threads=n_threads
+    )
+    discriminator = Discriminator(Xs.shape[1], hidden, logit_bound, generator=torch.Generator().manual_seed(seed))
+    generator.to(device)
+    discriminator.to(device)
+    rng = torch.Generator(device=device)
+    rng.manual_seed(seed)
+    history, buffer = train_algan(
+        generator, discriminator, torch.from_numpy(Xs).to(device), rng=rng, on_epoch=on_epoch, **train_params
+    )
+    # D sees as many buffered rows as freshly generated ones, so with a buffer the early
+    # states carry half of the negatives' density.
+    states = [generator.state()] + list(buffer)
+    log_density = GeneratedLogDensity(
+        [(m.double().cpu(), t.double().cpu(), torch.log(p.double().cpu())) for m, t, p in states],
+        alpha=train_params["alpha"],
+        sigma=train_params["sigma"],
+        mixing=train_params["mixing"],
+        buffer_weight=0.5 if buffer else 0.0,
+    ).to(device)
+    return generator, discriminator, log_density, history

@@ -54,7 +54,7 @@ def _parse_json_object(text, option):
 
 def detector_params(args):
     """Merge ``--detector-params`` and ``--algan-params`` into {name: params}."""
-    from .benchmark import _canonical_name
+    from .benchmark._registry import _canonical_name
 
     params = {}
     if getattr(args, "detector_params", None):

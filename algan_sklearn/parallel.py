@@ -30,7 +30,7 @@ _METHODS = ("score_samples", "decision_function", "predict")
 _SUFFIXES = (".npz", ".npy", ".parquet", ".pq", ".csv")
 
 
-def _score_block(block, estimator, method):
+def _apply_method(block, estimator, method):
     """Score one in-memory block (a map_blocks / map_partitions task)."""
     return np.asarray(getattr(estimator, method)(block), dtype=np.float64)
 
@@ -39,7 +39,7 @@ def _score_partition(frame, estimator, method, columns):
     import pandas as pd
 
     X = _prepare_frame(frame, estimator, columns)
-    return pd.Series(_score_block(X, estimator, method), index=frame.index, name=method)
+    return pd.Series(_apply_method(X, estimator, method), index=frame.index, name=method)
 
 
 def _prepare_frame(frame, estimator, columns):
@@ -78,7 +78,7 @@ def _score_dask(estimator, data, method, columns):
     if data.numblocks[1] != 1:
         data = data.rechunk({1: -1})  # each block holds whole rows
     return data.map_blocks(
-        _score_block, est, method, drop_axis=1, dtype=np.float64, meta=np.empty((0,), dtype=np.float64)
+        _apply_method, est, method, drop_axis=1, dtype=np.float64, meta=np.empty((0,), dtype=np.float64)
     )
 
 
@@ -227,7 +227,7 @@ def score_in_chunks(
         else:
             chunks = [item]
         for chunk in chunks:
-            scores.append(_score_block(chunk, estimator, method))
+            scores.append(_apply_method(chunk, estimator, method))
     if not scores:
         raise ValueError("No rows to score: data held no chunks.")
     return np.concatenate(scores)

@@ -24,14 +24,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from algan_sklearn.benchmark import (
-    per_dataset,
-    plot_auroc_scatter,
-    read_results_csv,
-    run_benchmark,
-    summarize,
-)
+from algan_sklearn.benchmark import per_dataset, read_results_csv, run_benchmark, summarize
 from algan_sklearn.datasets import load_breast_cancer_sklearn
+from algan_sklearn.plotting import plot_auroc_scatter
 
 FAST = os.environ.get("ALGAN_FAST", "") not in ("", "0")  # tests run the examples with ALGAN_FAST=1
 

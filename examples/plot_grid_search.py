@@ -59,9 +59,7 @@ print(f"search: {len(y_search)} rows ({y_search.sum()} anomalies); test: {len(y_
 # minute on one core. For a real search keep the settings you will use in the
 # end, and spread the fits over cores (``n_jobs``) or a Dask cluster
 # (:doc:`/recipes_distributed`).
-detector = ALGANDetector(
-    max_iter=MAX_ITER, discriminator_hidden=(64, 64), random_state=0
-)
+detector = ALGANDetector(max_iter=MAX_ITER, discriminator_hidden=(64, 64), random_state=0)
 search = GridSearchCV(
     detector,
     {"sigma": SIGMAS, "alpha": ALPHAS},

@@ -27,7 +27,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from test_detectors import INLIER_AUROC, labelled_split
 
-import algan_sklearn._detector as detector_module
+import algan_sklearn._base as base_module
 from algan_sklearn import ALGANDetector, KNNDetector, ZScoreDetector
 
 
@@ -125,7 +125,7 @@ def test_algan_scores_independent_of_batch_composition(monkeypatch):
     full = det.score_samples(X)
     reversed_order = det.score_samples(X[::-1])[::-1]
     pieces = np.concatenate([det.score_samples(X[i : i + 7]) for i in range(0, 300, 7)])
-    monkeypatch.setattr(detector_module, "SCORE_BATCH_SIZE", 16)  # last batch of 12 rows
+    monkeypatch.setattr(base_module, "SCORE_BLOCK_ROWS", 16)  # last block of 12 rows
     small_batches = det.score_samples(X)
     for other in (reversed_order, pieces, small_batches):
         assert_allclose(other, full, rtol=1e-10, atol=1e-10)

@@ -135,9 +135,9 @@ def test_sample_returns_rows_in_training_units():
 
 
 def test_generator_init_from_a_bounded_subsample(monkeypatch):
-    import algan_sklearn._detector as detector_module
+    import algan_sklearn._training as training_module
 
-    monkeypatch.setattr(detector_module, "INIT_MAX_ROWS", 50)
+    monkeypatch.setattr(training_module, "INIT_MAX_ROWS", 50)
     X = _correlated_data(seed=6, n=400)
     a = fast_algan().fit(X)
     b = fast_algan().fit(X)

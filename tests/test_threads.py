@@ -8,26 +8,27 @@ import torch
 from conftest import fast_algan
 
 import algan_sklearn._detector as detector_module
+import algan_sklearn._training as training_module
 from algan_sklearn import GaussianMixtureDetector
 
 
 @pytest.mark.parametrize("n_jobs, expected", [(None, 1), (1, 1), (2, 2)])
 def test_n_jobs_sets_threads_during_fit_and_scoring(monkeypatch, n_jobs, expected):
     seen = []
-    real_train = detector_module.train_algan
-    real_tiles = detector_module.ALGANDetector._score_tiles
+    real_train = training_module.train_algan
+    real_tiles = detector_module.score_in_tiles
 
     def train(*args, **kwargs):
         seen.append(("fit", torch.get_num_threads()))
         return real_train(*args, **kwargs)
 
-    def tiles(self, X, n_workers=1):
+    def tiles(network, Z, n_workers=1):
         # scoring: n_jobs tiles at once, each forward pass single-threaded
         seen.append(("score", n_workers if torch.get_num_threads() == 1 else -1))
-        return real_tiles(self, X, n_workers)
+        return real_tiles(network, Z, n_workers)
 
-    monkeypatch.setattr(detector_module, "train_algan", train)
-    monkeypatch.setattr(detector_module.ALGANDetector, "_score_tiles", tiles)
+    monkeypatch.setattr(training_module, "train_algan", train)
+    monkeypatch.setattr(detector_module, "score_in_tiles", tiles)
     before = torch.get_num_threads()
     caller = 3 if before != 3 else 4
     torch.set_num_threads(caller)

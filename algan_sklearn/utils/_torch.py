@@ -82,3 +82,22 @@ class torch_threads:
             if _THREADS_STATE["active"] == 0 and torch.get_num_threads() != saved:
                 torch.set_num_threads(saved)
         return False
+
+
+def state_on_cpu(state, keys):
+    """A copy of an estimator's ``__dict__`` with its torch modules ``keys`` (and ``device_``) on the CPU.
+
+    One deep copy moves the modules together, so modules shared between attributes
+    stay shared; modules already on the CPU are not copied.
+    """
+    import copy
+
+    state = dict(state)
+    keys = [k for k in keys if k in state]
+    tensors = [t for k in keys for t in (*state[k].parameters(), *state[k].buffers())]
+    if any(t.device.type != "cpu" for t in tensors):
+        for k, module in zip(keys, copy.deepcopy([state[k] for k in keys])):
+            state[k] = module.cpu()
+    if "device_" in state and state["device_"].type != "cpu":
+        state["device_"] = torch.device("cpu")
+    return state
