@@ -33,7 +33,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from algan_sklearn import ALGANDetector, GaussianMixtureDetector, KNNDetector
-from algan_sklearn.benchmark import novelty_split
+from algan_sklearn.model_selection import novelty_split
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets" / "adbench"
@@ -62,8 +62,8 @@ SUBSETS = {
 
 def term_scores(det, X):
     """Score, discriminator logit and log n(x) of the fitted ALGANDetector ``det`` on ``X``."""
-    with torch.inference_mode():
-        x = torch.from_numpy(det._scale(X))
+    with torch.inference_mode():  # the networks see the non-constant columns only
+        x = torch.from_numpy(det._scale(det.constant_columns_.drop(X)))
         return (
             det.score_samples(X),
             det.discriminator_(x).double().numpy(),
