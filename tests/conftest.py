@@ -4,8 +4,12 @@ Test modules import the helpers with ``from conftest import ...`` (pytest puts t
 folder on ``sys.path``).
 """
 
+import io
+import itertools
+import pickle
 import warnings
 
+import joblib
 import numpy as np
 import pytest
 import torch
@@ -59,3 +63,35 @@ def no_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         yield
+
+
+def assert_finite_scores(scores, n):
+    assert scores.shape == (n,)
+    assert scores.dtype == np.float64
+    assert np.all(np.isfinite(scores))
+
+
+def probe_rows(n_features, seed=1):
+    """Rows to score: near the data, farther out, and far away."""
+    rng = np.random.RandomState(seed)
+    return np.vstack(
+        [rng.normal(size=(5, n_features)), 5 * rng.normal(size=(5, n_features)), np.full((1, n_features), 50.0)]
+    )
+
+
+def far_directions(n_features, seed=0, n_random=8):
+    """Unit vectors: both ways along every axis, every diagonal, and random directions."""
+    axes = np.vstack([np.eye(n_features), -np.eye(n_features)])
+    diagonals = np.array(list(itertools.product([-1.0, 1.0], repeat=n_features))) / np.sqrt(n_features)
+    random = np.random.RandomState(seed).normal(size=(n_random, n_features))
+    random /= np.linalg.norm(random, axis=1, keepdims=True)
+    return np.vstack([axes, diagonals, random])
+
+
+def round_trips(obj):
+    """(how, copy) of ``obj`` after a pickle and a joblib round trip."""
+    yield "pickle", pickle.loads(pickle.dumps(obj))
+    buffer = io.BytesIO()
+    joblib.dump(obj, buffer)
+    buffer.seek(0)
+    yield "joblib", joblib.load(buffer)
