@@ -9,7 +9,6 @@ from conftest import fast_algan
 
 import algan_sklearn._detector as detector_module
 import algan_sklearn._training as training_module
-from algan_sklearn import GaussianMixtureDetector
 
 
 @pytest.mark.parametrize("n_jobs, expected", [(None, 1), (1, 1), (2, 2)])
@@ -80,18 +79,6 @@ def test_fits_in_threads_equal_sequential_fits():
     for a, b, c in zip(sequential, threaded, joblib_threads):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, c)
-
-
-@pytest.mark.parametrize("random_state", [0, None])
-def test_fit_leaves_global_random_states_untouched(random_state):
-    """Neither torch's nor numpy's global generator is read or changed, also with None."""
-    X = np.random.RandomState(1).normal(size=(200, 3))
-    torch_state = torch.get_rng_state().clone()
-    numpy_state = np.random.get_state()[1].copy()
-    GaussianMixtureDetector(random_state=random_state).fit(X)
-    fast_algan(random_state=random_state).fit(X).sample(5, random_state=random_state)
-    assert torch.equal(torch.get_rng_state(), torch_state)
-    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
 
 
 def test_seeded_fits_unaffected_by_unseeded_fits_in_other_threads():
