@@ -14,12 +14,12 @@ SHAP is a benchmark-only dependency (``pip install shap``). Usage::
 """
 
 import argparse
-import csv
 import time
 
 import numpy as np
 
 from algan_sklearn import ALGANDetector, GaussianMixtureDetector, KNNDetector, ZScoreDetector
+from algan_sklearn.benchmark import write_csv
 from algan_sklearn.inspection import feature_contributions
 
 
@@ -88,10 +88,7 @@ def main(argv=None):
     ratio = rows[-1]["seconds_per_row"] / rows[0]["seconds_per_row"]
     print(f"ALGAN integrated gradients are {ratio:.0f}x faster per row than KernelExplainer")
     if args.output:
-        with open(args.output, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(rows, args.output)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ Usage (data from ``../shared/datasets/adbench/classical``)::
 """
 
 import argparse
-import csv
 from pathlib import Path
 
 import numpy as np
 
 from algan_sklearn import ALGANDetector, KNNDetector, ZScoreDetector
+from algan_sklearn.benchmark import write_csv
 from algan_sklearn.conformal import ConformalDetector, benjamini_hochberg
 from algan_sklearn.model_selection import novelty_split
 
@@ -63,10 +63,7 @@ def main(argv=None):
                 flush=True,
             )
     if args.output:
-        with open(args.output, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(rows, args.output)
 
 
 if __name__ == "__main__":

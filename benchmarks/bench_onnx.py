@@ -11,7 +11,6 @@ Usage (run it alone: it times things)::
 """
 
 import argparse
-import csv
 import statistics
 import time
 
@@ -20,6 +19,7 @@ import onnxruntime as ort
 import torch
 
 from algan_sklearn import ALGANDetector
+from algan_sklearn.benchmark import write_csv
 from algan_sklearn.onnx import to_onnx
 
 
@@ -60,10 +60,7 @@ def main(argv=None):
         r["speedup_vs_package"] = package_s / r["seconds"]
         print(f"{r['method']:32s} {r['seconds']:.3f} s  {r['rows_per_s']:.3g} rows/s  x{r['speedup_vs_package']:.2f}")
     if args.output:
-        with open(args.output, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(rows, args.output)
 
 
 if __name__ == "__main__":
