@@ -127,9 +127,11 @@ def cmd_benchmark(args):
     if args.plot:
         from matplotlib.figure import Figure
 
+        from .plotting import plot_auroc_scatter
+
         fig = Figure(figsize=(5.5, 5.5))
         ax = fig.add_subplot()
-        bm.plot_auroc_scatter(rows, x="kNN", y="ALGAN", ax=ax, annotate=True)
+        plot_auroc_scatter(rows, x="kNN", y="ALGAN", ax=ax, annotate=True)
         fig.tight_layout()
         fig.savefig(args.plot, dpi=150)
         print(f"# plot written to {args.plot}")

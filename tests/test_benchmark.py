@@ -12,6 +12,7 @@ from sklearn.neighbors import LocalOutlierFactor
 
 from algan_sklearn import ALGANDetector, KNNDetector, ZScoreDetector
 from algan_sklearn import benchmark as bm
+from algan_sklearn.plotting import plot_auroc_scatter
 
 HAS_PYOD = importlib.util.find_spec("pyod") is not None
 
@@ -295,18 +296,18 @@ def test_plot_auroc_scatter(hand_rows):
     from matplotlib.figure import Figure
 
     ax = Figure().add_subplot()
-    assert bm.plot_auroc_scatter(hand_rows, ax=ax, annotate=True) is ax
+    assert plot_auroc_scatter(hand_rows, ax=ax, annotate=True) is ax
     offsets = ax.collections[-1].get_offsets()
     np.testing.assert_allclose(np.asarray(offsets), [[0.9, 0.4], [0.6, 0.45]])
     assert "ALGAN" in ax.get_ylabel() and "kNN" in ax.get_xlabel()
     with pytest.raises(ValueError, match="No data set"):
-        bm.plot_auroc_scatter(hand_rows, x="kNN", y="IForest", ax=ax)
+        plot_auroc_scatter(hand_rows, x="kNN", y="IForest", ax=ax)
 
 
 def test_plot_needs_matplotlib(hand_rows, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"algan-sklearn\[plot\]"):
-        bm.plot_auroc_scatter(hand_rows)
+        plot_auroc_scatter(hand_rows)
 
 
 def test_machine_info():

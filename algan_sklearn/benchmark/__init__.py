@@ -26,7 +26,6 @@ detectors), ``_runner.py`` (the protocol), ``_report.py`` (summaries and files).
 """
 
 from ..model_selection import novelty_split
-from ..plotting import plot_auroc_scatter
 from ._registry import available_detectors, make_detector, resolve_detector_names
 from ._report import (
     PER_DATASET_COLUMNS,
@@ -51,7 +50,6 @@ __all__ = [
     "make_detector",
     "novelty_split",
     "per_dataset",
-    "plot_auroc_scatter",
     "read_results_csv",
     "resolve_detector_names",
     "run_benchmark",
