@@ -30,6 +30,9 @@ class GaussianMixtureDetector(BaseDetector):
     distance). This is the ``GMM`` baseline of the benchmark protocol: a user who
     wants a density model would pick it.
 
+    Columns constant in the training rows follow the package-wide rule
+    (:ref:`constant_columns`). Read more in the User Guide (:doc:`/user_guide/scores`).
+
     Parameters
     ----------
     max_components : int, default=10

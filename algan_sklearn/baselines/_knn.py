@@ -20,6 +20,9 @@ class KNNDetector(BaseDetector):
     The anomaly score of a row is its (largest, mean or median) Euclidean distance to
     its ``n_neighbors`` nearest training rows; ``score_samples`` returns its negative.
 
+    Columns constant in the training rows follow the package-wide rule
+    (:ref:`constant_columns`). Read more in the User Guide (:doc:`/user_guide/scores`).
+
     Parameters
     ----------
     n_neighbors : int, default=5

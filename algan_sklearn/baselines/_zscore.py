@@ -11,11 +11,12 @@ class ZScoreDetector(BaseDetector):
 
     Each feature is standardised with the training mean and standard deviation,
     and the squared z-scores are aggregated; ``score_samples`` returns the negative
-    aggregate. Features with zero variance get scale 1, as in
-    :class:`sklearn.preprocessing.StandardScaler`: a different constant at
-    scoring time gives a finite, lower score. Moments are computed on the data
+    aggregate. Moments are computed on the data
     divided by a per-feature power of two (exact), so huge finite values cannot
     overflow them.
+
+    Columns constant in the training rows follow the package-wide rule
+    (:ref:`constant_columns`). Read more in the User Guide (:doc:`/user_guide/scores`).
 
     Parameters
     ----------
