@@ -25,10 +25,11 @@ def _make_score_model(args):
 
     try:
         name = _canonical_name(args.detector)
-    except ValueError as exc:
-        raise CLIError(f"--detector: {exc}") from None
+    except ValueError:
+        name = None
     if name not in SCORE_DETECTORS:
-        raise CLIError(f"--detector: score supports {', '.join(SCORE_DETECTORS)}, not {name}")
+        what = f"unknown detector {args.detector!r}" if name is None else f"{name} is for the benchmark only"
+        raise CLIError(f"--detector: {what}; score supports {', '.join(SCORE_DETECTORS)}")
     if args.contamination is not None and not 0.0 < args.contamination <= 0.5:
         raise CLIError(f"--contamination must be in (0, 0.5], got {args.contamination}")
     params = detector_params(args)

@@ -178,7 +178,7 @@ def build_parser():
         type=float,
         help="expected outlier fraction in (0, 0.5]: the threshold is that percentile of the scores of normal rows "
         "(for ALGAN, training rows held out from training; for the others, the training rows) "
-        "(default: the detector's 'auto' threshold)",
+        "(default: the detector's 'auto' threshold, Tukey's lower fence, which usually flags fewer)",
     )
     s.add_argument("--detector", default="ALGAN", help="ALGAN (default), kNN, LOF, IForest, z-score or GMM")
     s.add_argument("--seed", type=int, default=0, help="random_state of the detector (default: 0)")

@@ -40,7 +40,9 @@ def feature_contributions(estimator, X, *, as_frame=False):
     ----------
     estimator : fitted detector of this package, or Pipeline ending in one
         Steps before the detector must be per-feature scalers (StandardScaler,
-        RobustScaler, MaxAbsScaler, MinMaxScaler) or ``'passthrough'``.
+        RobustScaler, MaxAbsScaler, MinMaxScaler) or ``'passthrough'``. A fitted
+        :class:`~algan_sklearn.conformal.ConformalDetector` is explained through the
+        model it wraps.
     X : array-like of shape (n_samples, n_features)
         Rows to explain, in the estimator's input features. Not modified.
     as_frame : bool, default=False
@@ -53,7 +55,7 @@ def feature_contributions(estimator, X, *, as_frame=False):
             Contribution of each input feature to the anomaly score
             ``-score_samples(X)``; positive pushes towards anomalous.
         ``anomaly_score`` : ndarray of shape (n_samples,)
-            ``-score_samples(X)``.
+            ``-score_samples(X)`` (an array also with ``as_frame=True``).
         ``reference_score`` : float
             Anomaly score of the reference; ``contributions.sum(axis=1)`` equals
             ``anomaly_score - reference_score`` (up to the quadrature error for
@@ -123,6 +125,11 @@ def feature_contributions(estimator, X, *, as_frame=False):
 
 
 def _split_pipeline(estimator):
+    from .conformal import ConformalDetector
+
+    if isinstance(estimator, ConformalDetector):  # explain the fitted model it wraps
+        check_is_fitted(estimator)
+        return _split_pipeline(estimator.estimator_)
     if not isinstance(estimator, Pipeline):
         _check_detector(estimator)
         return estimator, []

@@ -115,3 +115,14 @@ def test_input_not_modified_and_rejections(gaussian):
         feature_contributions(LocalOutlierFactor(novelty=True).fit(gaussian), T)
     with pytest.raises(ValueError, match="features"):
         feature_contributions(det, T[:, :3])
+
+
+def test_conformal_detector_is_explained_through_its_model(gaussian):
+    from algan_sklearn.conformal import ConformalDetector
+
+    wrapped = ConformalDetector(make_pipeline(StandardScaler(), KNNDetector()), random_state=0).fit(gaussian)
+    T, which = shifted_rows()
+    result = feature_contributions(wrapped, T)
+    direct = feature_contributions(wrapped.estimator_, T)
+    assert_allclose(result.contributions, direct.contributions)
+    assert np.mean(np.argmax(result.contributions, axis=1) == which) >= 0.9
