@@ -88,7 +88,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
     }
-    #: dtypes ``fit`` accepts without a copy (the first is the one others are cast to).
+    #: dtypes ``_fit`` accepts without a copy (the first is the one others are cast to).
     _fit_dtype = np.float64
 
     def _check_params(self):
@@ -97,16 +97,25 @@ class BaseDetector(OutlierMixin, BaseEstimator):
     def _fit(self, X):
         raise NotImplementedError
 
+    def _fit_all_constant(self, X):
+        """Fit when every column is constant: training rows score 0, and so does the threshold."""
+        self._set_offset_from_scores(np.zeros(1))
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the detector on normal rows ``X`` (see the subclass's ``fit``)."""
         self._check_params()
-        X = validate_data(self, X, dtype=self._fit_dtype)
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)  # nothing of a previous fit survives a new one
+        # float32 input stays float32 here, so constant columns follow float32 rounding
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
         constant = ConstantColumns(X)
         if constant.keep.any():
-            self._fit(constant.drop(X))
-        else:  # every column constant: every row scores 0, the threshold is 0
-            self._set_offset_from_scores(np.zeros(1))
+            dtypes = self._fit_dtype if isinstance(self._fit_dtype, tuple) else (self._fit_dtype,)
+            Xk = constant.drop(X)
+            self._fit(Xk if Xk.dtype in dtypes else Xk.astype(dtypes[0]))
+        else:  # every column constant: every training row is the same point
+            self._fit_all_constant(X)
         if constant.mask.any():
             constant.set_floor(constant.score(X, self._score_samples), self.offset_)
         self.constant_columns_ = constant

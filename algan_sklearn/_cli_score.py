@@ -70,6 +70,7 @@ def cmd_score(args):
 
 def _score_files(args, name, model, train, test):
     from ._base import pow2_scale
+    from ._constant import ConstantColumns
     from ._io import TableWriter
 
     drop, label = _split_names(args.drop_columns), args.label_column
@@ -78,6 +79,8 @@ def _score_files(args, name, model, train, test):
     unknown = [c for c in drop if c not in train.columns and c not in test.columns]
     if unknown:
         raise CLIError(f"--drop-columns: no column {unknown[0]!r} in train or test (test has {_names(test.columns)})")
+    train.skip(drop)  # dropped columns may hold text (ids, names): they are not parsed
+    test.skip(drop)
     features = _feature_columns(train, drop, label)
     test_features = _feature_columns(test, drop, label)
     missing = [c for c in features if c not in test_features]
@@ -97,7 +100,8 @@ def _score_files(args, name, model, train, test):
     # magnitude (exact): the scaler's sums of squares then cannot overflow (a column
     # holding 1e308), and the standardised values are the same.
     scale = np.ones(len(features)) if args.no_scaling else pow2_scale(np.abs(X_train).max(axis=0))
-    X_train = X_train / scale
+    constant = ConstantColumns(X_train)
+    X_train = _prepare(X_train, scale, constant, args.no_scaling)
     try:
         model.fit(X_train)
     except Exception as exc:  # noqa: BLE001 - reported as one line, never a traceback
@@ -108,7 +112,8 @@ def _score_files(args, name, model, train, test):
     truth, all_scores = [], []
     with TableWriter(args.output, test.columns + list(ADDED_COLUMNS)) as writer:
         for cells, X in test.chunks():
-            scores = np.asarray(model.score_samples(X[:, order] / scale), dtype=np.float64)
+            with np.errstate(all="ignore"):  # the detectors check their input; numpy's sums may overflow
+                scores = np.asarray(model.score_samples(_prepare(X[:, order], scale, constant, args.no_scaling)))
             labels = np.where(scores - _offset(model) < 0, -1, 1)
             if not np.isfinite(scores).all():
                 raise CLIError(f"{name} produced {int((~np.isfinite(scores)).sum())} non-finite scores")
@@ -125,6 +130,21 @@ def _score_files(args, name, model, train, test):
     if label_at is not None:
         print(_auroc_line(label, np.concatenate(truth), np.concatenate(all_scores)))
     return 0
+
+
+def _prepare(X, scale, constant, no_scaling):
+    """Rows as the model sees them: divided by powers of two, constant columns made exact.
+
+    The standardisation in front of the detector would turn a column that is constant up
+    to rounding into rounding residuals around 0, which the detector's constant-column rule
+    cannot tell from a measured spread. So the CLI applies the rule on the file's values:
+    a constant column becomes 0 where a row has the training value and 1 where it has
+    another, and the detector then sets it aside and flags the 1s.
+    """
+    scaled = X / scale
+    if constant.mask.any() and not no_scaling:
+        scaled[:, constant.mask] = constant.unseen(X)
+    return scaled
 
 
 def _offset(model):

@@ -47,14 +47,18 @@ class ConstantColumns:
     """
 
     def __init__(self, X):
+        big = np.finfo(np.float64).max
+        self.rtol = _rtol(X.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             lo = X.min(axis=0).astype(np.float64) if X.shape[0] else np.zeros(X.shape[1])
             hi = X.max(axis=0).astype(np.float64) if X.shape[0] else np.zeros(X.shape[1])
             magnitude = np.maximum(np.abs(lo), np.abs(hi))
-            tol = _rtol(X.dtype) * magnitude
-            self.mask = (hi - lo) <= tol
-        self.low = lo[self.mask] - tol[self.mask]
-        self.high = hi[self.mask] + tol[self.mask]
+            tol = self.rtol * magnitude
+            self.mask = (hi - lo) <= tol  # an overflowing spread (inf) is not constant
+            # bounds stay finite at the float64 extremes
+            self.low = np.maximum(lo[self.mask] - tol[self.mask], -big)
+            self.high = np.minimum(hi[self.mask] + tol[self.mask], big)
+        self.magnitude = magnitude[self.mask]
         self.value = 0.5 * lo[self.mask] + 0.5 * hi[self.mask]
         self.floor = None
 
@@ -82,7 +86,7 @@ class ConstantColumns:
             return np.zeros((X.shape[0], 0), dtype=bool)
         Xc = np.asarray(X[:, self.mask], dtype=np.float64)
         # A float32 row can only match a float64 training value up to float32 rounding.
-        slack = (_rtol(X.dtype) - RTOL_FLOAT64) * np.maximum(np.abs(self.low), np.abs(self.high))
+        slack = (max(self.rtol, _rtol(X.dtype)) - self.rtol) * self.magnitude
         return (Xc < self.low - slack) | (Xc > self.high + slack)
 
     def n_unseen(self, X):

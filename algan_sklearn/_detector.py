@@ -321,6 +321,12 @@ class ALGANDetector(BaseDetector):
         self._set_offset_from_scores(self.calibration_scores_)
         return self
 
+    def _fit_all_constant(self, X):
+        # Every column constant: no network to train; held-out rows (all the same point) score 0.
+        self.n_calibration_ = calibration_rows(X.shape[0], float(self.calibration_fraction))
+        self.calibration_scores_ = np.zeros(self.n_calibration_ or X.shape[0])
+        self._set_offset_from_scores(self.calibration_scores_)
+
     def score_samples(self, X):
         """The score ``D(x) + log n(x)`` of each row: higher = more normal.
 
@@ -433,6 +439,8 @@ class ALGANDetector(BaseDetector):
             raise ValueError(f"state must be 'normal' or 'anomalous', got {state!r}")
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+        if not self.constant_columns_.keep.any():  # every column constant: the training point
+            return self.constant_columns_.insert(np.empty((int(n_samples), 0)))
         gen = torch.Generator().manual_seed(seed_from_random_state(random_state))
         alpha = 1.0 if state == "normal" else 0.0 if self.latent_mixing == "sample" else float(self.alpha)
         rows = self.generator_.sample(int(n_samples), alpha=alpha, sigma=float(self.sigma), rng=gen)

@@ -83,6 +83,7 @@ class TableReader:
         if self.path.stat().st_size == 0:
             raise CLIError(f"{self.name} is empty")
         self._frame = None
+        self._skipped = []
         if is_parquet(self.path):
             _need_parquet(self.path, "reading")
             import pandas as pd
@@ -106,6 +107,11 @@ class TableReader:
             return
         self.columns = self._check_header(header)
 
+    def skip(self, names):
+        """Leave the columns ``names`` unparsed (text kept for the output; NaN in ``X``)."""
+        self._skipped = [j for j, c in enumerate(self.columns) if c in set(names)]
+        return self
+
     def __enter__(self):
         return self
 
@@ -123,18 +129,28 @@ class TableReader:
             for row in self._reader:
                 if row and any(cell.strip() for cell in row):
                     yield self._reader.line_num, row
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise CLIError(f"cannot parse {self.name} as CSV: {one_line(exc)}") from None
+        except UnicodeDecodeError as exc:
+            raise CLIError(
+                f"{self.name} is not UTF-8 text: byte {exc.object[exc.start : exc.start + 1]!r} after line "
+                f"{self._reader.line_num}; save it as UTF-8"
+            ) from None
+        except csv.Error as exc:
+            raise CLIError(
+                f"cannot parse {self.name} as CSV near line {self._reader.line_num}: {one_line(exc)}"
+            ) from None
 
     def _check_header(self, header):
         columns = [c.strip() for c in header]
         if not columns:
             raise CLIError(f"{self.name} has no columns")
-        if all(_looks_numeric(c) for c in columns):
-            raise CLIError(
-                f"the first line of {self.name} is all numbers ({', '.join(columns[:3])}"
-                f"{', ...' if len(columns) > 3 else ''}): the file seems to have no header row; "
-                "add a first line with the column names"
+        if self._frame is None and all(_looks_numeric(c) for c in columns):
+            import sys
+
+            print(
+                f"algan-sklearn: note: the first line of {self.name} is all numbers ({', '.join(columns[:3])}"
+                f"{', ...' if len(columns) > 3 else ''}); it is read as the header row. If the file has no "
+                "header row, add a first line with the column names.",
+                file=sys.stderr,
             )
         for j, c in enumerate(columns):
             if c == "":
@@ -174,13 +190,21 @@ class TableReader:
         return cells, np.concatenate([x for _, x in parts])
 
     def _values(self, chunk, lines):
+        numeric = [j for j in range(len(self.columns)) if j not in self._skipped]
+        cells = chunk if not self._skipped else [[row[j] for j in numeric] for row in chunk]
         try:
-            X = np.array(chunk, dtype=np.float64)
+            values = np.array(cells, dtype=np.float64).reshape(len(cells), len(numeric))
         except ValueError:
-            X = np.array([[self._cell(cell, j, line) for j, cell in enumerate(row)] for row, line in zip(chunk, lines)])
-        if not np.isfinite(X).all():
-            i, j = map(int, np.argwhere(~np.isfinite(X))[0])
-            self._cell(chunk[i][j], j, lines[i])  # raises with the cell's words
+            values = np.array(
+                [[self._cell(row[j], j, line) for j in numeric] for row, line in zip(chunk, lines)]
+            ).reshape(len(cells), len(numeric))
+        if not np.isfinite(values).all():
+            i, k = map(int, np.argwhere(~np.isfinite(values))[0])
+            self._cell(chunk[i][numeric[k]], numeric[k], lines[i])  # raises with the cell's words
+        if not self._skipped:
+            return values
+        X = np.full((len(chunk), len(self.columns)), np.nan)
+        X[:, numeric] = values
         return X
 
     def _cell(self, cell, j, line):
@@ -203,18 +227,21 @@ class TableReader:
         frame = self._frame
         if frame.shape[0] == 0:
             raise CLIError(f"{self.name} has a header but no data rows")
-        for col, name in zip(frame.columns, self.columns):
+        X = np.full(frame.shape, np.nan)
+        for j, (col, name) in enumerate(zip(frame.columns, self.columns)):
+            if j in self._skipped:
+                continue
             series = frame[col]
-            if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            if not (pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)):
                 numeric = pd.to_numeric(series, errors="coerce")
                 bad = np.flatnonzero((numeric.isna() & series.notna()).to_numpy())
                 example = f" (value {str(series.iloc[bad[0]])!r} on row {bad[0] + 1})" if len(bad) else ""
                 raise CLIError(f"column '{name}' of {self.name} is not numeric{example}")
-        X = frame.to_numpy(dtype=np.float64)
-        if not np.isfinite(X).all():
-            i, j = map(int, np.argwhere(~np.isfinite(X))[0])
-            what = "a missing value" if np.isnan(X[i, j]) else "a non-finite value"
-            raise CLIError(f"column '{self.columns[j]}' of {self.name} has {what} on row {i + 1}")
+            X[:, j] = series.astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
+            if not np.isfinite(X[:, j]).all():
+                i = int(np.flatnonzero(~np.isfinite(X[:, j]))[0])
+                what = "a missing value" if np.isnan(X[i, j]) else "a non-finite value"
+                raise CLIError(f"column '{name}' of {self.name} has {what} on row {i + 1}")
         return X
 
 

@@ -88,6 +88,11 @@ def _thread_limit(n):
 
 
 def check_writable(path, option):
+    """One line naming ``option`` unless ``path`` can be created as a file."""
+    if not str(path).strip() or Path(path).name in ("", ".", ".."):
+        raise CLIError(f"{option}: '{path}' is not a file name")
+    if Path(path).is_dir():
+        raise CLIError(f"{option}: '{path}' is a folder; give a file name")
     parent = Path(path).resolve().parent
     if not parent.is_dir():
         raise CLIError(f"{option}: folder '{parent}' does not exist")

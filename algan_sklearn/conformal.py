@@ -133,7 +133,8 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
         ``score_samples`` of the held-out rows.
     n_calibration_ : int
     offset_ : float
-        ``estimator_.offset_`` (the wrapped detector's own threshold).
+        The wrapped detector's own threshold (of the last step of a Pipeline; NaN
+        when it has none).
 
     Examples
     --------
@@ -182,7 +183,8 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
         self.estimator_ = clone(self.estimator).fit(fit_rows)
         self.calibration_scores_ = np.asarray(self.estimator_.score_samples(calibration_rows), dtype=np.float64)
         self.n_calibration_ = int(self.calibration_scores_.size)
-        self.offset_ = float(getattr(self.estimator_, "offset_", np.nan))
+        last = self.estimator_[-1] if hasattr(self.estimator_, "steps") else self.estimator_
+        self.offset_ = float(getattr(last, "offset_", np.nan))
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
@@ -200,6 +202,7 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
         -------
         pvalues : ndarray of shape (n_samples,), in ``[1 / (n_calibration_ + 1), 1]``
         """
+        check_is_fitted(self)
         return conformal_pvalues(self.calibration_scores_, self.score_samples(X))
 
     def score_samples(self, X):

@@ -140,6 +140,10 @@ def _scaled(X, model, opv):
         factor = factor / model.scaler_.scale_
         shift = -center / model.scaler_.scale_
     Z = ops.OnnxAdd(ops.OnnxMul(X, _const(factor), op_version=opv), _const(shift), op_version=opv)
+    # float32 overflow (huge inputs) becomes the largest float32, so the clamp below keeps the
+    # direction instead of producing inf * 0 = NaN
+    big = float(np.finfo(np.float32).max)
+    Z = ops.OnnxClip(Z, np.array(-big, dtype=np.float32), np.array(big, dtype=np.float32), op_version=opv)
     row_max = ops.OnnxReduceMaxApi18(ops.OnnxAbs(Z, op_version=opv), axes=[1], keepdims=1, op_version=opv)
     shrink = ops.OnnxMin(ops.OnnxDiv(_const([INPUT_CLAMP]), row_max, op_version=opv), _const([1.0]), op_version=opv)
     return ops.OnnxMul(Z, shrink, op_version=opv)

@@ -77,7 +77,6 @@ def test_big_integers_and_python_number_syntax(data):
         ("a,b,c\n1,2\n", "test file '{test}': line 2 has 2 fields, the header has 3"),
         ("a,a,c\n1,2,3\n", "test file '{test}' has two columns named 'a' (columns 1 and 2)"),
         ("a,,c\n1,2,3\n", "column 2 of test file '{test}' has no name"),
-        ("1.5,2,3\n1,2,3\n", "the file seems to have no header row"),
         ("a,b,d\n1,2,3\n", "train and test columns differ (missing in test: 'c'; not in train: 'd')"),
     ],
 )
@@ -172,3 +171,97 @@ def test_scoring_memory_does_not_grow_with_the_test_file(tmp_path):
         peaks.append(int(peak_kib) / 1024)
     # 150,000 more rows (about 13 MB more file) would add about 100 MB if the file were held whole.
     assert peaks[1] - peaks[0] < 15, peaks
+
+
+@pytest.mark.parametrize("detector", ["ALGAN", "kNN", "z-score"])
+def test_rounding_level_constant_column_through_the_cli(tmp_path, detector):
+    # The CLI standardises before the detector; the constant-column rule must survive that.
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.normal(size=(100, 2)), np.where(rng.rand(100) < 0.5, 0.3, 0.1 + 0.2)]
+    T = np.c_[rng.normal(size=(6, 2)), np.full(6, 0.1 + 0.2)]
+    T[-1, 2] = 0.4
+    train = write(tmp_path / "train.csv", rows_text("a,b,c", X))
+    test = write(tmp_path / "test.csv", rows_text("a,b,c", T))
+    extra = ["--algan-params", '{"max_iter": 50}'] if detector == "ALGAN" else []
+    status, out = score(tmp_path, train, test, *extra, detector=detector)
+    assert status == 0
+    with_column = np.loadtxt(out, delimiter=",", skiprows=1)
+    assert with_column[-1, 4] == -1
+    status, out = score(tmp_path, train, test, "--drop-columns", "c", *extra, detector=detector)
+    without = np.loadtxt(out, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(with_column[:-1, 3], without[:-1, 3], rtol=1e-12)
+
+
+def test_header_of_numbers_gets_a_hint(data, capsys):
+    tmp_path, X, _ = data
+    train = write(tmp_path / "train.csv", rows_text("a,b,c", X))
+    test = write(tmp_path / "test.csv", "1.5,2,3\n1,2,3\n")
+    status, _ = score(tmp_path, train, test)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "the first line of test file" in err and "is read as the header row" in err
+    assert "train and test columns differ" in err
+    years = write(tmp_path / "years.csv", rows_text("2019,2020,2021", X))  # numbers can be names
+    status, out = score(tmp_path, years, years, detector="kNN")
+    assert status == 0 and out.read_text().startswith("2019,2020,2021,score,label")
+
+
+def test_dropped_columns_may_hold_text(data):
+    tmp_path, X, T = data
+    ids = [f"row{i}" for i in range(len(T))]
+    train = write(tmp_path / "train.csv", rows_text("a,b,c", X))
+    text = "id,a,b,c\n" + "".join(f"{i},{','.join(repr(float(v)) for v in row)}\n" for i, row in zip(ids, T))
+    test = write(tmp_path / "test.csv", text.replace("row3,", ",", 1))  # an empty id too
+    status, out = score(tmp_path, train, test, "--drop-columns", "id")
+    assert status == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "id,a,b,c,score,label" and lines[1].startswith("row0,") and lines[4].startswith(",")
+
+
+@pytest.mark.parametrize("output", ["", ".", "folder"])
+def test_output_must_be_a_file_name(data, capsys, output):
+    tmp_path, X, T = data
+    (tmp_path / "folder").mkdir()
+    train = write(tmp_path / "train.csv", rows_text("a,b,c", X))
+    test = write(tmp_path / "test.csv", rows_text("a,b,c", T))
+    target = str(tmp_path / output) if output == "folder" else output
+    status = main(["score", "--train", train, "--test", test, "--output", target, "--detector", "z-score"])
+    assert status == 2
+    assert "--output" in one_line_error(capsys)
+
+
+def test_non_utf8_bytes_name_the_line(data, capsys):
+    tmp_path, X, _ = data
+    train = write(tmp_path / "train.csv", rows_text("a,b,c", X))
+    test = tmp_path / "test.csv"
+    test.write_bytes(b"a,b,c\n" + b"1,2,3\n" * 3000 + b"1,\xe9,3\n")
+    status, _ = score(tmp_path, train, str(test))
+    assert status == 2
+    line = one_line_error(capsys)
+    assert "is not UTF-8 text" in line and "after line" in line
+
+
+def test_parquet_bool_and_integer_column_names(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"1": rng.normal(size=60), "2": rng.normal(size=60), "flag": rng.rand(60) < 0.5})
+    frame.to_parquet(tmp_path / "train.parquet")
+    frame.iloc[:5].to_parquet(tmp_path / "test.parquet")
+    out = tmp_path / "out.csv"
+    status = main(
+        [
+            "score",
+            "--train",
+            str(tmp_path / "train.parquet"),
+            "--test",
+            str(tmp_path / "test.parquet"),
+            "--output",
+            str(out),
+            "--detector",
+            "kNN",
+        ]
+    )
+    assert status == 0, capsys.readouterr().err
+    assert "note" not in capsys.readouterr().err
+    assert out.read_text().splitlines()[0] == "1,2,flag,score,label"

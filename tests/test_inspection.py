@@ -126,3 +126,14 @@ def test_conformal_detector_is_explained_through_its_model(gaussian):
     direct = feature_contributions(wrapped.estimator_, T)
     assert_allclose(result.contributions, direct.contributions)
     assert np.mean(np.argmax(result.contributions, axis=1) == which) >= 0.9
+
+
+def test_mixtures_along_steep_paths_still_add_up():
+    # two far clusters: the mixture's responsibilities switch abruptly along the path
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(300, 3)) - 4, rng.normal(size=(300, 3)) + 4])
+    T = 4 * rng.normal(size=(40, 3))
+    for det in [GaussianMixtureDetector(random_state=0), ALGANDetector(max_iter=100, sigma=1e30, random_state=0)]:
+        result = feature_contributions(det.fit(X), T)
+        delta = result.anomaly_score - result.reference_score
+        assert np.all(np.abs(result.contributions.sum(axis=1) - delta) <= 1e-5 * np.maximum(np.abs(delta), 1.0))

@@ -60,6 +60,16 @@ def test_detector_and_pipelines_match_the_package(cancer, params):
         )
 
 
+def test_float32_overflow_gives_a_finite_outlier_score():
+    X = np.random.RandomState(0).normal(size=(200, 3)) * 0.01
+    det = ALGANDetector(max_iter=50, random_state=0).fit(X)
+    rows = np.array([[1e37, 0, 0], [-3e38, 1e38, 0], [0, 0, 0]], dtype=np.float32)
+    label, score = run(to_onnx(det), rows)
+    assert np.isfinite(score).all()
+    assert_array_equal(label, det.predict(rows))
+    assert score[:2].max() < score[2]
+
+
 def test_constant_columns_follow_the_package_rule():
     rng = np.random.RandomState(0)
     X = np.c_[rng.normal(size=(300, 2)), np.full(300, 20.0), np.full(300, 0.1)]
