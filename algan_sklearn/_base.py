@@ -103,7 +103,29 @@ class BaseDetector(OutlierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Fit the detector on normal rows ``X`` (see the subclass's ``fit``)."""
+        """Fit the detector on normal rows ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows, assumed normal (novelty detection). Not modified.
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds NaN or infinity, is not 2-D, is empty, has time-like
+            columns, or a parameter is invalid.
+        TrainingDivergedError
+            (:class:`~algan_sklearn.ALGANDetector`) If a training loss becomes NaN or
+            infinite.
+        """
         self._check_params()
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)  # nothing of a previous fit survives a new one
@@ -146,15 +168,25 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         return score_in_blocks(X, self._score_block, SCORE_BLOCK_ROWS)
 
     def score_samples(self, X):
-        """Opposite of the anomaly score: higher = more normal.
+        """Opposite of the anomaly score: higher = more normal (what it is: the class's docstring).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score. Not modified.
 
         Returns
         -------
-        ndarray of shape (n_samples,), float64
+        scores : ndarray of shape (n_samples,), float64
+            Finite for every finite input. Computed in blocks of rows, so the extra
+            memory does not grow with ``n_samples``, and each row's score does not
+            depend on the other rows. A row with an unseen value in a constant
+            training column scores below every training row (:ref:`constant_columns`).
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds NaN or infinity or has the wrong number of features.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)

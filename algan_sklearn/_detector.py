@@ -245,31 +245,6 @@ class ALGANDetector(BaseDetector):
 
     _fit_dtype = (np.float64, np.float32)
 
-    def fit(self, X, y=None):
-        """Train the GAN on normal data ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows, assumed normal (novelty detection). Not modified.
-        y : Ignored
-            Present for API consistency.
-
-        Returns
-        -------
-        self : ALGANDetector
-            The fitted detector.
-
-        Raises
-        ------
-        ValueError
-            If ``X`` holds NaN or infinity, is not 2-D, is empty, or a parameter
-            is invalid.
-        TrainingDivergedError
-            If a training loss becomes NaN or infinite.
-        """
-        return super().fit(X, y)
-
     def _check_params(self):
         # Before the data: a fit that fails on them must leave no fitted attribute behind.
         check_positive_int_tuple(self.discriminator_hidden, "discriminator_hidden")
@@ -326,29 +301,6 @@ class ALGANDetector(BaseDetector):
         self.n_calibration_ = calibration_rows(X.shape[0], float(self.calibration_fraction))
         self.calibration_scores_ = np.zeros(self.n_calibration_ or X.shape[0])
         self._set_offset_from_scores(self.calibration_scores_)
-
-    def score_samples(self, X):
-        """The score ``D(x) + log n(x)`` of each row: higher = more normal.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to score. Not modified.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,), float64
-            Finite for every finite input, and independent of the other rows (fixed
-            tile shape). Rows beyond 1e4 scaled units are shrunk radially to that
-            distance first; rows with an unseen value in a constant training column
-            score below every training row (:ref:`constant_columns`).
-
-        Raises
-        ------
-        ValueError
-            If ``X`` holds NaN or infinity or has the wrong number of features.
-        """
-        return super().score_samples(X)
 
     def _n_threads(self, device):
         """torch intra-op threads for CPU work: ``n_jobs`` resolved by joblib (None -> 1)."""

@@ -90,20 +90,6 @@ class GaussianMixtureDetector(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
 
-    def fit(self, X, y=None):
-        """Fit the mixtures and keep the one with the lowest AIC.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-
-        Returns
-        -------
-        self : GaussianMixtureDetector
-        """
-        return super().fit(X, y)
-
     def _fit(self, X):
         self.feature_scale_ = pow2_scale(np.max(np.abs(X), axis=0))
         self.scaler_ = StandardScaler().fit(X / self.feature_scale_)
@@ -138,19 +124,6 @@ class GaussianMixtureDetector(BaseDetector):
     def _transform(self, X):
         with np.errstate(over="ignore", invalid="ignore"):
             return np.clip(self.scaler_.transform(X / self.feature_scale_), -CLIP, CLIP)
-
-    def score_samples(self, X):
-        """Log-density of the mixture (higher = more normal).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), float64
-        """
-        return super().score_samples(X)
 
     def _score_block(self, X):
         Z = self._transform(X)

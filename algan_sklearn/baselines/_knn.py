@@ -91,20 +91,6 @@ class KNNDetector(BaseDetector):
         self.algorithm = algorithm
         self.n_jobs = n_jobs
 
-    def fit(self, X, y=None):
-        """Index the training rows.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-
-        Returns
-        -------
-        self : KNNDetector
-        """
-        return super().fit(X, y)
-
     def _fit(self, X):
         n_samples = X.shape[0]
         self.n_neighbors_ = min(self.n_neighbors, n_samples)
@@ -130,21 +116,6 @@ class KNNDetector(BaseDetector):
         if self.method == "mean":
             return dist.mean(axis=1)
         return np.median(dist, axis=1)
-
-    def score_samples(self, X):
-        """Negative k-nearest-neighbour distance (higher = more normal).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), float64
-            Finite for every finite input; computed in blocks of rows, so the
-            extra memory does not grow with ``n_samples``.
-        """
-        return super().score_samples(X)
 
     def _score_block(self, X):
         with np.errstate(over="ignore"):

@@ -66,20 +66,6 @@ class ZScoreDetector(BaseDetector):
         self.method = method
         self.contamination = contamination
 
-    def fit(self, X, y=None):
-        """Estimate the per-feature mean and standard deviation.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-
-        Returns
-        -------
-        self : ZScoreDetector
-        """
-        return super().fit(X, y)
-
     def _fit(self, X):
         self.feature_scale_ = pow2_scale(np.max(np.abs(X), axis=0))
         Xs = X / self.feature_scale_
@@ -90,21 +76,6 @@ class ZScoreDetector(BaseDetector):
         self.std_ = np.where(constant, 1.0 / self.feature_scale_, std)
         self._set_offset(X)
         return self
-
-    def score_samples(self, X):
-        """Negative aggregate of squared z-scores (higher = more normal).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), float64
-            Finite for every finite input; computed in blocks of rows, so the
-            extra memory does not grow with ``n_samples``.
-        """
-        return super().score_samples(X)
 
     def _score_block(self, X):
         with np.errstate(over="ignore"):
