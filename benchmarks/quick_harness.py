@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from algan_sklearn import ALGANDetector, GaussianMixtureDetector, KNNDetector
 from algan_sklearn.model_selection import novelty_split
@@ -74,6 +75,9 @@ def term_scores(det, X):
 def one(args):
     suite, name, params, seed = args
     torch.set_num_threads(1)
+    # the same library thread limits as ``algan-sklearn benchmark --threads 1``: MKL takes another
+    # code path when limited, and on high-dimensional sets the fits then differ in the last bits
+    threadpool_limits(limits=1)
     d = np.load(DATA / suite / f"{name}.npz")
     X_train, X_test, y = novelty_split(d["X"], d["y"], random_state=seed)
     t = time.perf_counter()
