@@ -115,10 +115,17 @@ class ConstantColumns:
             ``min(score, floor) - (m - 1) * margin``: below every training row, lower
             the more columns it breaks, and finite.
         """
+        return self.cap(X, self.score_kept(X, score_kept))
+
+    def score_kept(self, X, score_kept):
+        """``score_kept`` of the non-constant columns of ``X`` (zeros when every column is constant)."""
         if self.keep.any():
-            scores = np.asarray(score_kept(self.drop(X)), dtype=np.float64)
-        else:  # every column constant: every training row is the same point
-            scores = np.zeros(X.shape[0], dtype=np.float64)
+            return np.asarray(score_kept(self.drop(X)), dtype=np.float64)
+        return np.zeros(X.shape[0], dtype=np.float64)  # every training row is the same point
+
+    def cap(self, X, scores):
+        """``scores`` of the rows of ``X``, capped below ``floor`` where a constant column's value is unseen."""
+        scores = np.array(scores, dtype=np.float64)
         if self.floor is None:
             return scores
         n_unseen = self.n_unseen(X)

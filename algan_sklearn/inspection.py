@@ -101,12 +101,10 @@ def feature_contributions(estimator, X, *, as_frame=False):
         contributions[:, constant.keep] = -score_part
     else:
         reference_score = 0.0
-    scores = constant.score(Xt, detector._score_samples)  # Xt is validated already
+    base = constant.score_kept(Xt, detector._score_samples)  # Xt is validated already
+    scores = constant.cap(Xt, base)
     unseen = constant.unseen(Xt)
     if unseen.any():
-        base = np.zeros(n_samples)
-        if constant.keep.any():
-            base = detector._score_samples(constant.drop(Xt))
         drop = (base - scores) / np.maximum(unseen.sum(axis=1), 1)
         contributions[:, constant.mask] = unseen * drop[:, None]
     names = getattr(estimator, "feature_names_in_", None)

@@ -126,7 +126,10 @@ class GaussianMixtureDetector(BaseDetector):
             return np.clip(self.scaler_.transform(X / self.feature_scale_), -CLIP, CLIP)
 
     def _score_block(self, X):
-        Z = self._transform(X)
+        return self._log_density(self._transform(X))
+
+    def _log_density(self, Z):
+        """Log-density of standardised rows ``Z`` (the score before the constant-column rule)."""
         if self.mixture_ is None:
             return -0.5 * np.square((Z - self._location) @ self._whiten).sum(axis=1)
         return self.mixture_.score_samples(Z)
@@ -145,12 +148,7 @@ class GaussianMixtureDetector(BaseDetector):
         """Integrated gradients of the log-density from ``reference_`` (``inspection.py``), to 1e-6 relative."""
         from ..inspection import integrated_gradients_adaptive
 
-        def value(Z):
-            if self.mixture_ is None:
-                return -0.5 * np.square((Z - self._location) @ self._whiten).sum(axis=1)
-            return self.mixture_.score_samples(Z)
-
         Z = self._transform(X)
         reference = self._transform(self.reference_[None])[0]
-        contributions = integrated_gradients_adaptive(self._score_gradient, value, Z, reference)
+        contributions = integrated_gradients_adaptive(self._score_gradient, self._log_density, Z, reference)
         return contributions, float(self._score_block(self.reference_[None])[0])

@@ -34,9 +34,7 @@ class ZScoreDetector(BaseDetector):
     mean_ : ndarray of shape (n_features_in_,)
         Per-feature training mean, in units of ``feature_scale_``.
     std_ : ndarray of shape (n_features_in_,)
-        Per-feature training standard deviation, in units of ``feature_scale_``;
-        ``1 / feature_scale_`` (scale 1 in the data's units) for zero-variance
-        features.
+        Per-feature training standard deviation, in units of ``feature_scale_``.
     feature_scale_ : ndarray of shape (n_features_in_,)
         Per-feature power of two by which the data are divided first (exactly),
         so that the moments of huge finite values cannot overflow.
@@ -71,9 +69,8 @@ class ZScoreDetector(BaseDetector):
         Xs = X / self.feature_scale_
         self.mean_ = Xs.mean(axis=0)
         std = np.sqrt(np.mean(np.square(Xs - self.mean_), axis=0))
-        # Zero (or rounding-level) spread: measure deviations relative to the magnitude.
-        constant = std <= 4.0 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1.0)
-        self.std_ = np.where(constant, 1.0 / self.feature_scale_, std)
+        # Constant columns never reach here (``_constant.py``), so every std is positive.
+        self.std_ = std
         self._set_offset(X)
         return self
 
