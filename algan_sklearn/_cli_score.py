@@ -62,10 +62,18 @@ def cmd_score(args):
 
     name, model = _make_score_model(args)
     check_writable(args.output, "--output")
-    if os.path.abspath(args.output) in {os.path.abspath(args.train), os.path.abspath(args.test)}:
+    if any(_same_file(args.output, path) for path in (args.train, args.test)):
         raise CLIError(f"--output '{args.output}' is one of the input files; choose another path")
     with TableReader(args.train, "train") as train, TableReader(args.test, "test") as test:
         return _score_files(args, name, model, train, test)
+
+
+def _same_file(a, b):
+    """Whether paths ``a`` and ``b`` name one file (through links, hard links included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _score_files(args, name, model, train, test):
@@ -110,7 +118,7 @@ def _score_files(args, name, model, train, test):
     label_at = test.columns.index(label) if label is not None else None
     n_rows = n_out = 0
     truth, all_scores = [], []
-    with TableWriter(args.output, test.columns + list(ADDED_COLUMNS)) as writer:
+    with TableWriter(args.output, test.columns + list(ADDED_COLUMNS), skipped=test.skipped) as writer:
         for cells, X in test.chunks():
             with np.errstate(all="ignore"):  # the detectors check their input; numpy's sums may overflow
                 scores = np.asarray(model.score_samples(_prepare(X[:, order], scale, constant, args.no_scaling)))

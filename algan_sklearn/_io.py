@@ -7,11 +7,18 @@ number when Python's ``float`` reads it (``1e308``, ``100000000000000000000``,
 ``MISSING`` is a missing value. Every problem is reported as one line naming the
 file, the column, the line and the value. Parquet files (``.parquet``, with pandas
 and pyarrow installed) are read whole.
+
+The output is written to a temporary file next to it and renamed when complete;
+symbolic links are followed (the link stays, its target is written) and a file that is
+replaced keeps its mode. A character device (``/dev/null``) or a named pipe is written
+to directly, never replaced; any other kind of file is refused.
 """
 
 import csv
 import importlib.util
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +48,47 @@ def _need_parquet(path, verb):
     )
     if not have:
         raise CLIError(f"{verb} parquet file '{path}' needs pandas and pyarrow: pip install pandas pyarrow")
+
+
+def output_target(path, option="--output"):
+    """The file that writing ``path`` changes, and whether it is written in place.
+
+    Parameters
+    ----------
+    path : str or Path
+    option : str
+        The option that named ``path``, for error messages.
+
+    Returns
+    -------
+    target : Path
+        ``path`` with its symbolic links resolved (a dangling link's target is created).
+    direct : bool
+        True for a character device or a named pipe: written to, never replaced.
+
+    Raises
+    ------
+    CLIError
+        If the target exists and is not a regular file, a character device or a named
+        pipe (a folder, a block device, a socket), or is a file that cannot be written.
+    """
+    target = Path(os.path.realpath(path))
+    shown = f"'{path}'" if target == Path(os.path.abspath(path)) else f"'{path}' (a link to '{target}')"
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target, False
+    except OSError as exc:
+        raise CLIError(f"{option}: cannot use {shown}: {exc.strerror or exc}") from None
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return target, True
+    if not stat.S_ISREG(mode):
+        kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+        kind = next((name for test, name in kinds if test(mode)), "a special file")
+        raise CLIError(f"{option}: {shown} is {kind}, not a regular file; give a file name")
+    if not os.access(target, os.W_OK):
+        raise CLIError(f"{option}: {shown} is read-only; change its mode or give another file name")
+    return target, False
 
 
 def _looks_numeric(text):
@@ -83,7 +131,7 @@ class TableReader:
         if self.path.stat().st_size == 0:
             raise CLIError(f"{self.name} is empty")
         self._frame = None
-        self._skipped = []
+        self.skipped = []
         if is_parquet(self.path):
             _need_parquet(self.path, "reading")
             import pandas as pd
@@ -108,8 +156,8 @@ class TableReader:
         self.columns = self._check_header(header)
 
     def skip(self, names):
-        """Leave the columns ``names`` unparsed (text kept for the output; NaN in ``X``)."""
-        self._skipped = [j for j, c in enumerate(self.columns) if c in set(names)]
+        """Leave the columns ``names`` unparsed (kept for the output; NaN in ``X``)."""
+        self.skipped = [j for j, c in enumerate(self.columns) if c in set(names)]
         return self
 
     def __enter__(self):
@@ -161,9 +209,11 @@ class TableReader:
 
     def chunks(self, chunk_rows=CHUNK_ROWS):
         """Yield ``(cells, X)`` per chunk: the cells as read (list of lists of str, or
-        None for parquet) and their float64 values, shape (n_rows, n_columns)."""
+        the DataFrame for parquet) and their float64 values, shape (n_rows, n_columns),
+        NaN in the skipped columns."""
         if self._frame is not None:
-            yield None, self._parquet_values()
+            X = self._parquet_values()
+            yield self._frame, X
             return
         n_yielded = 0
         chunk, lines = [], []
@@ -184,14 +234,15 @@ class TableReader:
             raise CLIError(f"{self.name} has a header but no data rows")
 
     def read(self):
-        """All rows: ``(cells or None, X)``."""
+        """All rows: ``(cells, X)`` as one chunk."""
         parts = list(self.chunks())
-        cells = None if parts[0][0] is None else [row for c, _ in parts for row in c]
-        return cells, np.concatenate([x for _, x in parts])
+        if self._frame is not None:
+            return parts[0]
+        return [row for c, _ in parts for row in c], np.concatenate([x for _, x in parts])
 
     def _values(self, chunk, lines):
-        numeric = [j for j in range(len(self.columns)) if j not in self._skipped]
-        cells = chunk if not self._skipped else [[row[j] for j in numeric] for row in chunk]
+        numeric = [j for j in range(len(self.columns)) if j not in self.skipped]
+        cells = chunk if not self.skipped else [[row[j] for j in numeric] for row in chunk]
         try:
             values = np.array(cells, dtype=np.float64).reshape(len(cells), len(numeric))
         except ValueError:
@@ -201,7 +252,7 @@ class TableReader:
         if not np.isfinite(values).all():
             i, k = map(int, np.argwhere(~np.isfinite(values))[0])
             self._cell(chunk[i][numeric[k]], numeric[k], lines[i])  # raises with the cell's words
-        if not self._skipped:
+        if not self.skipped:
             return values
         X = np.full((len(chunk), len(self.columns)), np.nan)
         X[:, numeric] = values
@@ -229,7 +280,7 @@ class TableReader:
             raise CLIError(f"{self.name} has a header but no data rows")
         X = np.full(frame.shape, np.nan)
         for j, (col, name) in enumerate(zip(frame.columns, self.columns)):
-            if j in self._skipped:
+            if j in self.skipped:
                 continue
             series = frame[col]
             if not (pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)):
@@ -248,51 +299,86 @@ class TableReader:
 class TableWriter:
     """Write rows with added columns, chunk by chunk: CSV (streaming) or parquet (at the end).
 
-    A context manager: rows go to a temporary file next to ``path``, renamed to
-    ``path`` when the block succeeds and removed when it fails, so a failed command
-    leaves no partial output.
+    A context manager: rows go to a temporary file next to the target of ``path``
+    (see :func:`output_target`), renamed to it when the block succeeds and removed when
+    it fails, so a failed command leaves no partial output; a file replaced keeps its
+    mode. A character device or a named pipe is written to directly.
 
     Parameters
     ----------
     path : str or Path
     columns : list of str
         Names of the input columns followed by the added ones.
+    skipped : list of int, default=()
+        Input columns written from the cells as read rather than from ``X`` (the
+        reader's ``skipped`` columns: text, or anything else, kept as it was).
     """
 
-    def __init__(self, path, columns):
+    def __init__(self, path, columns, skipped=()):
         self.path = Path(path)
         self.columns = list(columns)
-        self._part = self.path.with_name(f".{self.path.name}.part")
+        self.skipped = list(skipped)
+        target, direct = output_target(path)
+        self._target = target
+        self._part = None if direct else target.with_name(f".{target.name}.part")
         self._parts = [] if is_parquet(self.path) else None
         if self._parts is not None:
             _need_parquet(self.path, "writing")
-            return
         try:
-            self._file = open(self._part, "w", newline="", encoding="utf-8")
+            self._file = self._open(binary=self._parts is not None)
         except OSError as exc:
             raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
-        self._writer = csv.writer(self._file)
-        self._writer.writerow(self.columns)
+        if self._parts is None:
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(self.columns)
+
+    def _open(self, binary):
+        text = {} if binary else {"newline": "", "encoding": "utf-8"}
+        if self._part is None:
+            return open(self._target, "wb" if binary else "w", **text)
+        try:
+            mode = stat.S_IMODE(self._target.stat().st_mode)
+        except FileNotFoundError:
+            mode = None  # a new file: the usual mode (0o666 less the umask)
+        self._part.unlink(missing_ok=True)  # left by a killed run
+        fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)  # before any row is written
+            return os.fdopen(fd, "wb" if binary else "w", **text)
+        except BaseException:
+            os.close(fd)
+            self._part.unlink(missing_ok=True)
+            raise
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self._close()
-            self._part.replace(self.path)
-        else:
-            if self._parts is None:
+        done = False
+        try:
+            if exc_type is None:
+                self._close()
+                if self._part is not None:
+                    self._part.replace(self._target)
+                done = True
+        finally:
+            if not done:
                 self._file.close()
-            self._part.unlink(missing_ok=True)
+                if self._part is not None:
+                    self._part.unlink(missing_ok=True)
 
     def write(self, cells, X, *added):
-        """Write one chunk: the input ``cells`` as read (or ``X`` when None) and the added columns."""
+        """Write one chunk: the input (``X``, and ``cells`` as read for the skipped
+        columns: lists of str, a DataFrame, or None) and the added columns."""
         if self._parts is not None:
-            self._parts.append((X, added))
+            self._parts.append((X, _kept_columns(cells, self.skipped), added))
             return
-        if cells is None:
-            cells = [[repr(float(v)) for v in row] for row in X]
+        if not isinstance(cells, list):
+            frame, cells = cells, [[repr(float(v)) for v in row] for row in X]
+            for j in self.skipped if frame is not None else ():
+                for row, value in zip(cells, frame.iloc[:, j].tolist()):
+                    row[j] = _text(value)
         extra = [[repr(float(v)) if np.issubdtype(a.dtype, np.floating) else str(v) for v in a] for a in added]
         self._writer.writerows([c.strip() for c in row] + list(e) for row, *e in zip(cells, *extra))
 
@@ -302,8 +388,33 @@ class TableWriter:
             return
         import pandas as pd
 
-        n_in = len(self.columns) - len(self._parts[0][1])
-        frame = pd.DataFrame(np.concatenate([x for x, _ in self._parts]), columns=self.columns[:n_in])
+        n_in = len(self.columns) - len(self._parts[0][2])
+        frame = pd.DataFrame(np.concatenate([x for x, _, _ in self._parts]), columns=self.columns[:n_in])
+        for j in self.skipped:
+            kept = [part[j] for _, part, _ in self._parts]
+            frame[frame.columns[j]] = (
+                pd.concat(kept, ignore_index=True) if isinstance(kept[0], pd.Series) else [v for k in kept for v in k]
+            )
         for k, name in enumerate(self.columns[n_in:]):
-            frame[name] = np.concatenate([a[k] for _, a in self._parts])
-        frame.to_parquet(self._part, index=False)
+            frame[name] = np.concatenate([a[k] for _, _, a in self._parts])
+        frame.to_parquet(self._file, index=False)
+        self._file.close()
+
+
+def _kept_columns(cells, skipped):
+    """{column index: values} of the skipped columns of a chunk: a Series of a
+    DataFrame (its type kept), text of CSV cells (an empty cell is missing)."""
+    if cells is None:
+        return {}
+    if not isinstance(cells, list):
+        return {j: cells.iloc[:, j].reset_index(drop=True) for j in skipped}
+    return {j: [row[j].strip() or None for row in cells] for j in skipped}
+
+
+def _text(value):
+    """A parquet cell as CSV text: missing values empty."""
+    try:
+        missing = value is None or bool(value != value)  # NaN, NaT, pd.NA
+    except (TypeError, ValueError):  # pd.NA's comparison, an array in a cell
+        missing = value is not None and str(value) == "<NA>"
+    return "" if missing else str(value)

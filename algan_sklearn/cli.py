@@ -24,7 +24,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._io import CLIError, one_line
+from ._io import CLIError, one_line, output_target
 
 PROG = "algan-sklearn"
 
@@ -88,7 +88,11 @@ def _thread_limit(n):
 
 
 def check_writable(path, option):
-    """One line naming ``option`` unless ``path`` can be created as a file."""
+    """One line naming ``option`` unless ``path`` can be written as a file.
+
+    Symbolic links are followed; a character device or a named pipe is accepted
+    (written to directly), other non-regular files are refused (``_io.output_target``).
+    """
     if not str(path).strip() or Path(path).name in ("", ".", ".."):
         raise CLIError(f"{option}: '{path}' is not a file name")
     if Path(path).is_dir():
@@ -96,6 +100,7 @@ def check_writable(path, option):
     parent = Path(path).resolve().parent
     if not parent.is_dir():
         raise CLIError(f"{option}: folder '{parent}' does not exist")
+    output_target(path, option)
 
 
 # ---------------------------------------------------------------------- parser and entry point
