@@ -8,7 +8,7 @@ import sys
 from contextlib import ExitStack
 
 from ._io import CLIError, one_line
-from .cli import PROG, check_writable, detector_params, parse_seeds
+from .cli import PROG, check_writable, detector_params, parse_seeds, same_file
 
 
 def cmd_benchmark(args):
@@ -38,9 +38,13 @@ def cmd_benchmark(args):
             bm.make_detector(name, random_state=seeds[0], params=params.get(name))
         except (ValueError, TypeError) as exc:
             raise CLIError(f"{name} parameters: {one_line(exc)}") from None
-    for path, option in ((args.output, "--output"), (args.summary_output, "--summary-output"), (args.plot, "--plot")):
-        if path:
-            check_writable(path, option)
+    named = ((args.output, "--output"), (args.summary_output, "--summary-output"), (args.plot, "--plot"))
+    outputs = [(path, option) for path, option in named if path]
+    for k, (path, option) in enumerate(outputs):
+        check_writable(path, option)
+        for earlier, earlier_option in outputs[:k]:
+            if same_file(earlier, path):
+                raise CLIError(f"{earlier_option} and {option} name the same file '{path}'; give each its own")
     if args.plot:
         if importlib.util.find_spec("matplotlib") is None:
             raise CLIError("--plot needs matplotlib, which is not installed: pip install 'algan-sklearn[plot]'")

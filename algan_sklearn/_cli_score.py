@@ -1,11 +1,9 @@
 """The ``score`` command of the command line (:mod:`algan_sklearn.cli`): streams the test file."""
 
-import os
-
 import numpy as np
 
 from ._io import CLIError, one_line
-from .cli import check_writable, detector_params
+from .cli import check_writable, detector_params, same_file
 
 SCORE_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM")
 ADDED_COLUMNS = ("score", "label")
@@ -62,18 +60,10 @@ def cmd_score(args):
 
     name, model = _make_score_model(args)
     check_writable(args.output, "--output")
-    if any(_same_file(args.output, path) for path in (args.train, args.test)):
+    if any(same_file(args.output, path) for path in (args.train, args.test)):
         raise CLIError(f"--output '{args.output}' is one of the input files; choose another path")
     with TableReader(args.train, "train") as train, TableReader(args.test, "test") as test:
         return _score_files(args, name, model, train, test)
-
-
-def _same_file(a, b):
-    """Whether paths ``a`` and ``b`` name one file (through links, hard links included)."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
-        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _score_files(args, name, model, train, test):
@@ -82,6 +72,11 @@ def _score_files(args, name, model, train, test):
     from ._io import TableWriter
 
     drop, label = _split_names(args.drop_columns), args.label_column
+    if label is not None and label in drop:
+        raise CLIError(
+            f"--label-column {label!r} is also in --drop-columns; name it in one of them (the label column is "
+            "already left out of the features and kept in the output)"
+        )
     if label is not None and label not in test.columns:
         raise CLIError(f"--label-column: {test.name} has no column {label!r} (columns: {_names(test.columns)})")
     unknown = [c for c in drop if c not in train.columns and c not in test.columns]

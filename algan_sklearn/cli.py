@@ -103,6 +103,14 @@ def check_writable(path, option):
     output_target(path, option)
 
 
+def same_file(a, b):
+    """Whether paths ``a`` and ``b`` name one file (through symbolic and hard links)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 # ---------------------------------------------------------------------- parser and entry point
 
 

@@ -174,6 +174,20 @@ def test_benchmark_empty_data_dir_exit_2(tmp_path, capsys):
     assert "No files matching" in line
 
 
+@pytest.mark.parametrize("second", ["--summary-output", "--plot", "link"])
+def test_benchmark_outputs_that_name_one_file_are_refused(second, tmp_path, capsys):
+    # like score: one file cannot hold two outputs (the summary would overwrite the per-run rows)
+    out = tmp_path / "r.csv"
+    other = str(out)
+    if second == "link":
+        (tmp_path / "link.csv").symlink_to(out)
+        second, other = "--summary-output", str(tmp_path / "link.csv")
+    status = main(["benchmark", "--detectors", "z-score,kNN", "--output", str(out), second, other])
+    line = _assert_one_line_error(capsys, status)
+    assert f"--output and {second} name the same file" in line
+    assert not out.exists()
+
+
 # --------------------------------------------------------------------------- score
 
 

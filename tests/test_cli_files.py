@@ -124,6 +124,11 @@ def test_drop_columns_and_label_column(data, capsys):
         (["--label-column", "y"], "a,b,c,y", "--label-column 'y' must hold 0 (normal) or 1 (anomaly), found 2.0"),
         (["--label-column", "z"], "a,b,c,y", "--label-column: test file"),
         (["--drop-columns", "nope"], "a,b,c,y", "--drop-columns: no column 'nope' in train or test"),
+        (
+            ["--label-column", "y", "--drop-columns", "y"],
+            "a,b,c,y",
+            "--label-column 'y' is also in --drop-columns; name it in one of them",
+        ),
     ],
 )
 def test_bad_label_or_drop_options(data, capsys, extra, test_header, message):
