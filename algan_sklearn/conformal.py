@@ -135,6 +135,11 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
     offset_ : float
         The wrapped detector's own threshold (of the last step of a Pipeline; NaN
         when it has none).
+    n_features_in_ : int
+        Number of features seen during ``fit`` (when the wrapped estimator records it).
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``; only when the last ``X`` had string
+        column names (a refit on an array removes them).
 
     Examples
     --------
@@ -185,10 +190,11 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
         self.n_calibration_ = int(self.calibration_scores_.size)
         last = self.estimator_[-1] if hasattr(self.estimator_, "steps") else self.estimator_
         self.offset_ = float(getattr(last, "offset_", np.nan))
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
-        if hasattr(self.estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.estimator_.feature_names_in_
+        for name in ("n_features_in_", "feature_names_in_"):  # those of this fit only, none from an earlier one
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+            elif name in vars(self):
+                delattr(self, name)
         return self
 
     def pvalues(self, X):

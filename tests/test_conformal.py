@@ -104,6 +104,21 @@ def test_conformal_detector_keeps_the_estimator_and_feature_names():
         ConformalDetector(knn, calibration_fraction=1.0).fit(frame)
 
 
+def test_refit_on_an_array_forgets_the_feature_names():
+    import pandas as pd
+
+    from algan_sklearn.inspection import feature_contributions
+    from algan_sklearn.parallel import score_in_chunks
+
+    X = np.random.RandomState(0).normal(size=(60, 3))
+    det = ConformalDetector(ZScoreDetector(), random_state=0).fit(pd.DataFrame(X[:, :2], columns=["a", "b"]))
+    det.fit(X)
+    assert not hasattr(det, "feature_names_in_") and det.n_features_in_ == 3
+    explained = feature_contributions(det, X[:4], as_frame=True).contributions
+    assert list(explained.columns) == ["x0", "x1", "x2"]
+    np.testing.assert_array_equal(score_in_chunks(det, X, batch_rows=25), det.score_samples(X))
+
+
 def test_benjamini_hochberg_false_discovery_rate_on_a_real_data_set():
     """Breast cancer (benign normal, malignant anomalous), novelty split, 20 seeds: mean FDR <= 0.1."""
     X, y = load_breast_cancer(return_X_y=True)
