@@ -31,7 +31,13 @@ _SUFFIXES = (".npz", ".npy", ".parquet", ".pq", ".csv")
 
 
 def _apply_method(block, estimator, method):
-    """Score one in-memory block (a map_blocks / map_partitions task)."""
+    """Score one in-memory block (a map_blocks / map_partitions task).
+
+    A block without rows (a Dask partition emptied by a filter, an empty chunk) gets
+    no scores; the estimator, which rejects 0 rows, is not called.
+    """
+    if np.shape(block)[0] == 0:
+        return np.empty((0,), dtype=np.float64)
     return np.asarray(getattr(estimator, method)(block), dtype=np.float64)
 
 
@@ -168,7 +174,8 @@ def score_in_chunks(
     Returns
     -------
     scores : ndarray of shape (n_samples,), float64, or a lazy Dask collection
-        One value per row, in input order. For a dask array, a 1-D
+        One value per row, in input order; empty chunks and partitions (after a
+        filter, say) contribute none. For a dask array, a 1-D
         ``dask.array.Array`` with one chunk per row block; for a dask DataFrame,
         a ``dask.dataframe.Series`` aligned with its index. Both are lazy: call
         ``.compute()``, or write them out without gathering them.

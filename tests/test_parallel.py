@@ -103,6 +103,34 @@ def test_dask_array_and_dataframe(data, fitted):
         score_in_chunks(det, da.zeros(10, chunks=5))
 
 
+def test_dask_collections_with_empty_partitions(data):
+    da = pytest.importorskip("dask.array")
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+    import pandas as pd
+
+    from algan_sklearn import ZScoreDetector
+
+    names = [f"f{j}" for j in range(N_FEATURES)]
+    frame = pd.DataFrame(data, columns=names)
+    det = ZScoreDetector().fit(data[:300])
+    det_named = ZScoreDetector().fit(frame.iloc[:300])
+    kept = frame.iloc[:100]  # rows of the first partition only: three empty ones after filtering
+    lazy = dd.from_pandas(frame, npartitions=4)
+    lazy = lazy[lazy.index.to_series() < 100]
+    X = da.concatenate([da.from_array(data[:50], chunks=(25, -1)), da.zeros((0, N_FEATURES)), data[50:60]])
+    with dask.config.set(scheduler="sync"):
+        for est in (det, det_named):
+            result = score_in_chunks(est, lazy).compute()
+            pd.testing.assert_index_equal(result.index, kept.index)
+            np.testing.assert_allclose(result.to_numpy(), det.score_samples(data[:100]))  # same fit, named or not
+        np.testing.assert_allclose(score_in_chunks(det, X).compute(), det.score_samples(data[:60]))
+        np.testing.assert_array_equal(score_in_chunks(det, X, method="predict").compute(), det.predict(data[:60]))
+    # in-memory chunks: an empty one scores nothing, as in Dask
+    chunks = [data[:10], data[10:10], frame.iloc[10:10], data[10:20]]
+    np.testing.assert_allclose(score_in_chunks(det, chunks), det.score_samples(data[:20]))
+
+
 def test_errors(data, fitted, tmp_path):
     det, _ = fitted
     with pytest.raises(NotFittedError):
