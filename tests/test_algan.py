@@ -199,6 +199,7 @@ _LARGE_SCORING_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux /proc to measure peak memory")
 def test_large_scoring_bounded_memory_and_batched():
     # In a fresh process: torch's allocations do not show in tracemalloc, but they do

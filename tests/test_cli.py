@@ -236,6 +236,7 @@ def test_score_parquet(train_test_csv, tmp_path, capsys):
     assert result["label"].iloc[-1] == -1
 
 
+@pytest.mark.slow
 def test_score_does_not_need_pandas(train_test_csv, tmp_path, capsys):
     # CSV in and out with the standard library only: works in a process where pandas cannot be imported.
     train, test, X_test = train_test_csv
@@ -309,6 +310,7 @@ def test_score_bad_options_exit_2(extra, match, train_test_csv, tmp_path, capsys
     assert match in line
 
 
+@pytest.mark.slow
 def test_python_m_entry_point(tmp_path):
     proc = subprocess.run(
         [

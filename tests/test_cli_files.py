@@ -158,6 +158,7 @@ print(status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
 def test_scoring_memory_does_not_grow_with_the_test_file(tmp_path):
     rng = np.random.RandomState(0)

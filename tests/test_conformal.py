@@ -44,6 +44,7 @@ def test_pvalues_of_new_normal_rows_are_uniform():
     assert kstest(det.pvalues(new), "uniform").pvalue > 0.01
 
 
+@pytest.mark.slow
 def test_benjamini_hochberg_controls_false_discoveries():
     """Realised FDR at 0.1, averaged over 20 seeds, stays at or below 0.1 while anomalies are found."""
     fdrs, powers = [], []
@@ -119,6 +120,7 @@ def test_refit_on_an_array_forgets_the_feature_names():
     np.testing.assert_array_equal(score_in_chunks(det, X, batch_rows=25), det.score_samples(X))
 
 
+@pytest.mark.slow
 def test_benjamini_hochberg_false_discovery_rate_on_a_real_data_set():
     """Breast cancer (benign normal, malignant anomalous), novelty split, 20 seeds: mean FDR <= 0.1."""
     X, y = load_breast_cancer(return_X_y=True)

@@ -89,6 +89,7 @@ def test_gpu_fitted_state_pickles_on_the_cpu(blob, tmp_path, monkeypatch):
     np.testing.assert_array_equal(loaded.score_samples(blob), expected)
 
 
+@pytest.mark.slow
 def test_pickle_loads_and_scores_in_a_process_without_gpu(blob, tmp_path):
     det = fast_algan(device="auto").fit(blob)
     scores = _score_in_process_without_gpu(det, blob, tmp_path)

@@ -58,6 +58,7 @@ def _search():
     )
 
 
+@pytest.mark.slow
 def test_grid_search_and_chunked_scoring_on_local_cluster():
     X, y = _data()
     with threadpool_limits(limits=1, user_api="openmp"):  # the workers' thread budget, see below

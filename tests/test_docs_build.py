@@ -22,6 +22,7 @@ for _module in ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path):
     ignore = shutil.ignore_patterns("_build", "generated", "auto_examples", "sg_execution_times.rst", "__pycache__")
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=ignore)

@@ -59,6 +59,7 @@ def _load():
         return npz["X"], npz["y"]
 
 
+@pytest.mark.slow
 def test_grid_search_two_jobs_matches_one_job_without_oversubscription():
     X, y = _load()
     n_jobs = 2

@@ -81,6 +81,7 @@ def test_constant_columns_follow_the_package_rule():
     assert_same_as_package(every, [[1.0, 2.0], [1.0, 3.0], [0.0, 0.0]])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (SHARED / "22_magic.gamma.npz").exists(), reason="needs ../shared/datasets/adbench")
 def test_ten_thousand_rows_of_a_real_data_set():
     data = np.load(SHARED / "22_magic.gamma.npz")

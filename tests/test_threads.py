@@ -64,6 +64,7 @@ def _fits(seeds, X):
     return [fast_algan(random_state=s, max_iter=60).fit(X).score_samples(X) for s in seeds]
 
 
+@pytest.mark.slow
 def test_fits_in_threads_equal_sequential_fits():
     """Private generators: parallel fits neither race on nor change the global random state."""
     from concurrent.futures import ThreadPoolExecutor
