@@ -137,3 +137,29 @@ def test_mixtures_along_steep_paths_still_add_up():
         result = feature_contributions(det.fit(X), T)
         delta = result.anomaly_score - result.reference_score
         assert np.all(np.abs(result.contributions.sum(axis=1) - delta) <= 1e-5 * np.maximum(np.abs(delta), 1.0))
+
+
+def test_quadrature_nodes_are_computed_once_per_count(monkeypatch):
+    # Gauss-Legendre nodes cost an n x n eigenproblem (seconds at 4096): cached per node count,
+    # not recomputed for every call and every block of rows
+    from algan_sklearn import inspection
+
+    calls = []
+    leggauss = np.polynomial.legendre.leggauss
+    monkeypatch.setattr(np.polynomial.legendre, "leggauss", lambda n: calls.append(n) or leggauss(n))
+    if hasattr(inspection, "_gauss_legendre"):
+        inspection._gauss_legendre.cache_clear()  # counted from a cold cache
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    gradient = lambda Z: np.cos(Z)  # noqa: E731 - the gradient of sum(sin(x))
+    first = inspection.integrated_gradients(gradient, X, np.zeros(3), n_steps=64, max_batch_rows=64 * 7)
+    again = inspection.integrated_gradients(gradient, X, np.zeros(3), n_steps=64)
+    assert calls == [64]
+    assert_allclose(first, again, rtol=1e-12)
+    assert_allclose(first.sum(axis=1), np.sin(X).sum(axis=1), rtol=1e-10)
+
+    det = GaussianMixtureDetector(max_components=2, random_state=0).fit(np.random.RandomState(1).normal(size=(200, 3)))
+    for _ in range(3):
+        feature_contributions(det, X[:5] * 0.5)
+    assert len(calls) == len(set(calls))
+    nodes, weights = inspection._gauss_legendre(64)
+    assert not nodes.flags.writeable and not weights.flags.writeable  # a cached array cannot be changed
