@@ -18,6 +18,7 @@ import csv
 import importlib.util
 import math
 import os
+import shlex
 import stat
 from pathlib import Path
 
@@ -89,6 +90,11 @@ def output_target(path, option="--output"):
     if not os.access(target, os.W_OK):
         raise CLIError(f"{option}: {shown} is read-only; change its mode or give another file name")
     return target, False
+
+
+def _drop_hint(name):
+    """What to do about a column that is not numeric (an id, a name, a date)."""
+    return f"; if it is not a feature, leave it out with --drop-columns {shlex.quote(name)}"
 
 
 def _looks_numeric(text):
@@ -267,7 +273,8 @@ class TableReader:
         try:
             value = float(text)
         except ValueError:
-            raise CLIError(f"{where} is not numeric (value {text!r} on line {line})") from None
+            hint = _drop_hint(self.columns[j])
+            raise CLIError(f"{where} is not numeric (value {text!r} on line {line}){hint}") from None
         if not math.isfinite(value):
             raise CLIError(f"{where} has a non-finite value ({text!r}) on line {line}")
         return value
@@ -287,7 +294,7 @@ class TableReader:
                 numeric = pd.to_numeric(series, errors="coerce")
                 bad = np.flatnonzero((numeric.isna() & series.notna()).to_numpy())
                 example = f" (value {str(series.iloc[bad[0]])!r} on row {bad[0] + 1})" if len(bad) else ""
-                raise CLIError(f"column '{name}' of {self.name} is not numeric{example}")
+                raise CLIError(f"column '{name}' of {self.name} is not numeric{example}{_drop_hint(name)}")
             X[:, j] = series.astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
             if not np.isfinite(X[:, j]).all():
                 i = int(np.flatnonzero(~np.isfinite(X[:, j]))[0])

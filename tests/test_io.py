@@ -147,3 +147,17 @@ def test_dropped_columns_are_kept_with_parquet(tmp_path, train_ext, test_ext, ou
     assert [int(float(v)) for v in result["group"]] == [7, 8, 9, 10]
     if out_ext == "parquet" and test_ext == "parquet":  # parquet to parquet keeps the column's type
         assert result["group"].dtype == test["group"].dtype
+
+
+@pytest.mark.parametrize("ext", ["csv", "parquet"])
+def test_text_column_error_suggests_drop_columns(tmp_path, capsys, ext):
+    pd = pytest.importorskip("pandas")
+    if ext == "parquet":
+        pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"a": np.arange(20.0), "sample id": [f"s{i}" for i in range(20)]})
+    path = tmp_path / f"train.{ext}"
+    frame.to_parquet(path) if ext == "parquet" else frame.to_csv(path, index=False)
+    assert score(str(path), str(path), tmp_path / "out.csv") == 2
+    line = error_line(capsys)
+    assert "column 'sample id' of train file" in line and "is not numeric (value 's0'" in line
+    assert line.endswith("leave it out with --drop-columns 'sample id'")
