@@ -96,7 +96,7 @@ def algan_contributions(detector, X):
     """Integrated gradients of an ALGANDetector's score of validated rows ``X`` from its ``reference_``.
 
     On the scaled rows, with float64 copies of the networks: exact for D
-    (:func:`discriminator_attributions`), Gauss-Legendre quadrature for the smooth
+    (:func:`discriminator_attributions`, each D times its weight), Gauss-Legendre quadrature for the smooth
     ``log n`` (64 nodes, more where the rows' contributions miss ``log n``'s difference
     by over 1e-6 of it). The scaling acts on each feature separately, so the
     contribution of a scaled feature is that of the input feature.
@@ -113,8 +113,9 @@ def algan_contributions(detector, X):
     from .inspection import integrated_gradients_adaptive
     from .utils._torch import torch_threads
 
-    discriminator = copy.deepcopy(detector.discriminator_).cpu().double().eval()
-    log_density = copy.deepcopy(detector.log_density_).cpu().double().eval()
+    network = copy.deepcopy(detector.score_network_).cpu().double().eval()
+    log_density = network.log_density
+    weighted = [(float(w), d) for w, d in zip(network.weights, network.discriminators) if float(w) != 0.0]
 
     def log_density_gradient(Z):
         Z = torch.from_numpy(Z).requires_grad_(True)
@@ -133,8 +134,9 @@ def algan_contributions(detector, X):
     with torch_threads(1), torch.inference_mode(False), torch.enable_grad():
         for start in range(0, X.shape[0], 256):  # bounds the (rows, breakpoints, width) arrays
             Z = scaled(X[start : start + 256])
-            out[start : start + len(Z)] = discriminator_attributions(discriminator, Z, reference)
-            out[start : start + len(Z)] += integrated_gradients_adaptive(
+            out[start : start + len(Z)] = integrated_gradients_adaptive(
                 log_density_gradient, log_density_value, Z, reference
             )
+            for weight, discriminator in weighted:
+                out[start : start + len(Z)] += weight * discriminator_attributions(discriminator, Z, reference)
     return out, float(detector._score_samples(detector.reference_[None])[0])

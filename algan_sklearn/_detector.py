@@ -4,9 +4,9 @@ Parameters and the fit/score wiring only. Where each step lives:
 
 * validation and constant columns: ``_base.py``, ``_constant.py``;
 * input scaling: ``_scaling.py``;
-* G, the latent mixture and the known density ``log n``: ``_density.py``;
+* G, the latent mixture and the known density ``log n``: ``_generator.py``;
 * D and the score network ``D + log n``: ``_networks.py``;
-* the training loop and the held-out rows: ``_training.py``;
+* the training loop, the cross-fitting and D's weight: ``_training.py``;
 * explanations: ``_attribution.py`` (via ``inspection.py``).
 """
 
@@ -36,16 +36,19 @@ class ALGANDetector(BaseDetector):
     """Anomaly detection by generating pseudo-anomalous data via latent variables (ALGAN).
 
     A GAN is trained on normal data. Latents are drawn from the mixture
-    ``alpha * N(0, I) + (1 - alpha) * N(0, sigma^2 I)``: the generator G maps the
-    normal-state part to data that imitates the training set, and the wide,
-    anomalous-state part to pseudo-anomalous data. The discriminator D learns to
-    separate training rows from everything generated (fake-normal, pseudo-anomalous,
-    and samples of early generator states). G is a mixture of affine maps, so the
-    density ``n(x)`` of everything generated is known, and the score is
-    ``D(x) + log n(x)``, an estimate of the training data's log-density
-    (noise-contrastive estimation): one forward pass per row. Method: Murase &
-    Fukumizu (2022), Sec. III, with the choices listed in the User Guide
-    (:doc:`/user_guide/method`, :doc:`/user_guide/paper_differences`).
+    ``alpha * N(0, I) + (1 - alpha) * N(0, sigma^2 I)``. The generator G is a kernel
+    generator on the training rows, ``G(z, k) = c_k + h * exp(l) * z`` with centres
+    ``c_k`` (training rows, at most ``max_centres``) and a shared per-feature scale refined
+    adversarially: the normal-state part of the latents gives rows that imitate the
+    training set, the wide, anomalous-state part pseudo-anomalous rows around every region
+    of the data. Two discriminators, cross-fitted on two halves of the rows, learn to
+    separate training rows from everything generated (fake-normal, pseudo-anomalous, and
+    rows of early generator states). The density ``n(x)`` of everything generated is
+    known, and the score is ``log n(x) + w * D(x)``, an estimate of the training data's
+    log-density (noise-contrastive estimation), where the weight ``w`` in [0, 1] is what
+    held-out rows confirm of D: one forward pass per row. Method: Murase & Fukumizu
+    (2022), Sec. III, with the choices listed in the User Guide (:doc:`/user_guide/method`,
+    :doc:`/user_guide/paper_differences`).
 
     Read more in the User Guide (:doc:`/user_guide/parameters`).
 
@@ -61,20 +64,24 @@ class ALGANDetector(BaseDetector):
         ``'sample'``: a share ``alpha`` of every generated batch has normal-state
         latents, the rest anomalous-state ones. ``'coordinate'``: each latent
         coordinate is anomalous-state with probability ``1 - alpha``.
-    n_components : int >= 1, default=1
-        Affine maps (mixture components) of G, started at the training rows' mean and
-        Ledoit-Wolf covariance (1) or at a :class:`~sklearn.mixture.GaussianMixture` fit.
+    max_centres : int >= 1, default=512
+        Most training rows used as G's centres (drawn at random when there are more):
+        bounds the cost of ``log n``, hence of scoring.
+    bandwidth : float > 0, default=0.5
+        G's initial scale ``h`` as a factor of the median distance of a centre to its
+        5th nearest other centre (in scaled units).
     discriminator_hidden : tuple of int, default=(64, 64)
         Hidden layer widths of D's MLP (LeakyReLU 0.2).
     logit_bound : float > 0, default=50.0
         Bound on the network part of D's logit: the score differs from ``log n(x)``
         by at most this much plus D's learned offset.
-    max_iter : int, default=3000
-        Training iterations (one D and one G update each); bounds the cost of ``fit``.
+    max_iter : int, default=1000
+        Training iterations (one update of each D and one of G each); bounds the cost
+        of ``fit``.
     batch_size : int, default=128
         Training rows per iteration (clipped to the number of training rows).
-    lr_generator, lr_discriminator : float, default=1e-4, 1e-3
-        Adam learning rates of G and D.
+    lr_generator, lr_discriminator : float, default=1e-3, 1e-3
+        Adam learning rates of G (its per-feature log-scale) and D.
     betas : tuple of float, default=(0.5, 0.9)
         Adam's ``(beta1, beta2)`` for both networks.
     buffer_size : int, default=4
@@ -111,14 +118,16 @@ class ALGANDetector(BaseDetector):
 
     Attributes
     ----------
-    generator_ : AffineMixtureGenerator
-        Trained G: ``generator_(z, components)`` maps latents to scaled rows.
-    discriminator_ : torch.nn.Module
-        Trained D: the logit that scaled rows are real.
+    generator_ : KernelGenerator
+        Trained G: ``generator_(z, centres)`` maps latents to scaled rows.
+    discriminators_ : torch.nn.ModuleList
+        The cross-fitted discriminators: logits that scaled rows are real.
+    discriminator_weight_ : float
+        D's weight ``w`` in the score, fitted on the held-out rows (0.5 without them).
     log_density_ : torch.nn.Module
         ``log n(x)`` of all generated rows (final G and the buffered states).
     score_network_ : torch.nn.Module
-        ``discriminator_(x) + log_density_(x)``, the score of scaled rows.
+        ``log_density_(x) + w * mean_j discriminators_[j](x)``, the score of scaled rows.
     feature_scale_ : ndarray of shape (n_features_used,)
         Powers of two that inputs are divided by before ``scaler_`` (exact).
         ``n_features_used`` counts the non-constant features.
@@ -180,7 +189,8 @@ class ALGANDetector(BaseDetector):
         "alpha": [Interval(Real, 0, 1, closed="right")],
         "sigma": [Interval(Real, 0, MAX_SIGMA, closed="right")],
         "latent_mixing": [StrOptions({"sample", "coordinate"})],
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "max_centres": [Interval(Integral, 1, None, closed="left")],
+        "bandwidth": [Interval(Real, 0, None, closed="neither")],
         "discriminator_hidden": ["array-like"],
         "logit_bound": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -204,12 +214,13 @@ class ALGANDetector(BaseDetector):
         alpha=0.5,
         sigma=2.0,
         latent_mixing="sample",
-        n_components=1,
+        max_centres=512,
+        bandwidth=0.5,
         discriminator_hidden=(64, 64),
         logit_bound=50.0,
-        max_iter=3000,
+        max_iter=1000,
         batch_size=128,
-        lr_generator=1e-4,
+        lr_generator=1e-3,
         lr_discriminator=1e-3,
         betas=(0.5, 0.9),
         buffer_size=4,
@@ -225,7 +236,8 @@ class ALGANDetector(BaseDetector):
         self.alpha = alpha
         self.sigma = sigma
         self.latent_mixing = latent_mixing
-        self.n_components = n_components
+        self.max_centres = max_centres
+        self.bandwidth = bandwidth
         self.discriminator_hidden = discriminator_hidden
         self.logit_bound = logit_bound
         self.max_iter = max_iter
@@ -274,19 +286,24 @@ class ALGANDetector(BaseDetector):
         # Training sets what it needs locally: gradients on (also inside the caller's
         # torch.no_grad() or torch.inference_mode()); every tensor is float32 whatever
         # torch's default dtype.
+        X_cal = scale_in_blocks(X[np.sort(order[:n_cal])], self.feature_scale_, self.scaler_) if n_cal else None
         with torch_threads(self._n_threads(device)), torch.inference_mode(False), torch.enable_grad():
-            self.generator_, self.discriminator_, self.log_density_, self.history_ = fit_networks(
+            fitted = fit_networks(
                 Xs,
+                X_cal,
                 seed=seed,
                 device=device,
-                n_threads=self._n_threads(torch.device("cpu")),
-                n_components=int(self.n_components),
+                max_centres=int(self.max_centres),
+                bandwidth=float(self.bandwidth),
                 hidden=check_positive_int_tuple(self.discriminator_hidden, "discriminator_hidden"),
                 logit_bound=float(self.logit_bound),
                 train_params=train_params,
                 on_epoch=progress_callback(self.verbose, int(self.max_iter), type(self).__name__),
             )
-        self.score_network_ = ALGANScore(self.discriminator_, self.log_density_).eval()
+        self.generator_, discriminators, self.log_density_, weights, self.history_ = fitted
+        self.discriminator_weight_ = float(sum(weights))
+        self.score_network_ = ALGANScore(discriminators, weights, self.log_density_).eval()
+        self.discriminators_ = self.score_network_.discriminators
         self.device_ = device
         self.n_iter_ = self.history_["n_iter"][-1]
         self.n_calibration_ = n_cal
@@ -394,10 +411,13 @@ class ALGANDetector(BaseDetector):
         if not self.constant_columns_.keep.any():  # every column constant: the training point
             return self.constant_columns_.insert(np.empty((int(n_samples), 0)))
         gen = torch.Generator().manual_seed(seed_from_random_state(random_state))
-        alpha = 1.0 if state == "normal" else 0.0 if self.latent_mixing == "sample" else float(self.alpha)
-        rows = self.generator_.sample(int(n_samples), alpha=alpha, sigma=float(self.sigma), rng=gen)
+        # the fitted latent mixture (not the parameters, which set_params may have changed since)
+        fitted_alpha = self.log_density_.alpha
+        alpha = 1.0 if state == "normal" else 0.0 if self.log_density_.mixing == "sample" else fitted_alpha
+        density = self.log_density_
+        rows = self.generator_.sample(int(n_samples), alpha=alpha, sigma=density.sigma, mixing=density.mixing, rng=gen)
         return self.constant_columns_.insert(unscale_rows(rows, self.feature_scale_, self.scaler_))
 
     def __getstate__(self):
         # pickles load on machines without the training device
-        return state_on_cpu(self.__dict__, ("generator_", "discriminator_", "log_density_", "score_network_"))
+        return state_on_cpu(self.__dict__, ("generator_", "discriminators_", "log_density_", "score_network_"))

@@ -1,7 +1,7 @@
 """ALGAN's discriminator and the score module built from it (torch only).
 
 Both work in the *scaled* input space: the estimator scales inputs before they reach
-these modules. The generator and the density of its output are in ``_density.py``.
+these modules. The generator and the density of its output are in ``_generator.py``.
 """
 
 import math
@@ -72,33 +72,93 @@ class Discriminator(nn.Module):
         return self.bias + self.logit_bound * torch.tanh(raw / self.logit_bound)
 
 
+class StackedDiscriminators(nn.Module):
+    """Several discriminators of one architecture as one module, run in one batched pass.
+
+    Training the cross-fitted discriminators this way costs one forward and one backward
+    pass per step instead of one per discriminator (``torch.baddbmm`` over a leading
+    axis). Adam acts on each weight separately, so the result is that of separate
+    optimisers. :meth:`unstack` writes the weights back into the discriminators.
+
+    Parameters
+    ----------
+    discriminators : list of Discriminator
+        Same architecture.
+    """
+
+    def __init__(self, discriminators):
+        super().__init__()
+        linears = [[m for m in d.net if isinstance(m, nn.Linear)] for d in discriminators]
+        depth = len(linears[0])
+        with torch.no_grad():
+            self.weights = nn.ParameterList(
+                [nn.Parameter(torch.stack([ls[i].weight.T for ls in linears]).contiguous()) for i in range(depth)]
+            )
+            self.biases = nn.ParameterList(
+                [nn.Parameter(torch.stack([ls[i].bias for ls in linears])[:, None, :].clone()) for i in range(depth)]
+            )
+            self.offsets = nn.Parameter(torch.stack([d.bias for d in discriminators]).clone())
+        self.logit_bound = discriminators[0].logit_bound
+
+    def forward(self, x):
+        """Logits of shape (J, n) for rows ``x`` of shape (J, n, n_features), one set per discriminator."""
+        h = x
+        last = len(self.weights) - 1
+        for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(bias, h, weight)
+            if i < last:
+                h = nn.functional.leaky_relu(h, LEAKY_SLOPE)
+        raw = h.squeeze(-1)
+        return self.offsets[:, None] + self.logit_bound * torch.tanh(raw / self.logit_bound)
+
+    def unstack(self, discriminators):
+        """Copy the trained weights into ``discriminators`` (in place) and return them."""
+        with torch.no_grad():
+            for j, d in enumerate(discriminators):
+                linears = [m for m in d.net if isinstance(m, nn.Linear)]
+                for layer, weight, bias in zip(linears, self.weights, self.biases):
+                    layer.weight.copy_(weight[j].T)
+                    layer.bias.copy_(bias[j, 0])
+                d.bias.copy_(self.offsets[j])
+        return discriminators
+
+
 class ALGANScore(nn.Module):
-    """The ALGAN score ``s(x) = D(x) + log n(x)`` (higher = more normal).
+    """The ALGAN score ``s(x) = log n(x) + sum_j w_j D_j(x)`` (higher = more normal).
 
     At its optimum a discriminator trained on data of density ``p`` against generated
     rows of density ``n`` has the logit ``log p(x) - log n(x) + const``; adding the
     generated rows' known log-density ``log n(x)`` back makes the score an estimate of
-    ``log p(x)`` (noise-contrastive estimation). ``log n`` falls quadratically along
-    every ray and ``D`` is bounded, so far points score low in every direction.
+    ``log p(x)`` (noise-contrastive estimation). The discriminators are cross-fitted
+    (each trained on the rows that are not its negatives' centres) and each enters with
+    the weight that held-out rows confirmed. ``log n`` falls quadratically along every
+    ray and each ``D_j`` is bounded, so far points score low in every direction.
 
     Parameters
     ----------
-    discriminator : Discriminator
-    log_density : torch.nn.Module or None
-        Maps rows to ``log n(x)``; None scores by the discriminator alone.
+    discriminators : list of Discriminator
+    weights : sequence of float
+        ``w_j``, one per discriminator (their sum is D's total weight).
+    log_density : torch.nn.Module
+        Maps rows to ``log n(x)``.
     """
 
-    def __init__(self, discriminator, log_density=None):
+    def __init__(self, discriminators, weights, log_density):
         super().__init__()
-        self.discriminator = discriminator
+        self.discriminators = nn.ModuleList(discriminators)
+        self.register_buffer("weights", torch.as_tensor(list(weights), dtype=torch.float32))
         self.log_density = log_density
+
+    def discriminator_term(self, x):
+        """``sum_j w_j D_j(x)`` of shape (n,)."""
+        term = self.weights[0] * self.discriminators[0](x)
+        for j in range(1, len(self.discriminators)):
+            term = term + self.weights[j] * self.discriminators[j](x)
+        return term
 
     def forward(self, x):
         x = x.clamp(-INPUT_CLAMP, INPUT_CLAMP)
-        score = self.discriminator(x)
-        if self.log_density is not None:
-            score = score + self.log_density(x)
-        return score
+        return self.log_density(x) + self.discriminator_term(x)
 
 
 #: Rows of every forward pass of the score network at scoring time (a partial tile is

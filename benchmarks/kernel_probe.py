@@ -157,7 +157,7 @@ def one(args):
         # two halves swap roles: centres A / reals B and back
         half = len(rest) // 2
         A, B = rest[:half], rest[half:]
-        scores, ws = [], []
+        scores, ws, own = [], [], []
         for Cn, R in ((A, B), (B, A)):
             Cn = Cn[:M]
             h = bandwidth(Cn, 5, v.get("hfactor_d", v["hfactor"]))
@@ -165,12 +165,15 @@ def one(args):
             w = fit_weight(D, T(cal), T(Cn), h, v, g) if v.get("fitw", True) else 1.0
             ws.append(w)
             with torch.no_grad():
-                scores.append((w * D(xt)).double().numpy())
+                dt = (w * D(xt)).double().numpy()
+                scores.append(dt)
+                own.append(kernel_logn(xt, T(Cn), h, alpha, sigma).double().numpy() + dt)
             if not v.get("swap", True):
                 break
         out["dterm"] = np.mean(scores, 0)
         out["full"] = out["ref"] + out["dterm"]
         out["w"] = float(np.mean(ws))
+        out["own"] = np.mean(own, 0)
     fit_s = time.perf_counter() - t0
     knn = KNNDetector(n_neighbors=5).fit(Xtr).score_samples(Xte)
     res = {k: roc_auc_score(y, -s) for k, s in out.items() if isinstance(s, np.ndarray)}

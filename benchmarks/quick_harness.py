@@ -67,7 +67,7 @@ def term_scores(det, X):
         x = torch.from_numpy(det._scale(det.constant_columns_.drop(X)))
         return (
             det.score_samples(X),
-            det.discriminator_(x).double().numpy(),
+            det.score_network_.discriminator_term(x).double().numpy(),
             det.log_density_(x).double().numpy(),
         )
 
@@ -91,7 +91,7 @@ def one(args):
     knn05 = KNNDetector(n_neighbors=5, contamination=0.05).fit(X_train)
     flag_knn = float(np.mean(knn05.predict(X_test[normal]) == -1))
     aucs = [roc_auc_score(y, -s) for s in (full, disc, dens, knn, gmm)]
-    return name, seed, aucs, fit_s, (flag_algan, flag_knn)
+    return name, seed, aucs, fit_s, (flag_algan, flag_knn, det.discriminator_weight_)
 
 
 def main(argv=None):
@@ -111,14 +111,15 @@ def main(argv=None):
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [(args.suite, name, params, seed) for name in names for seed in seeds]
     t0 = time.perf_counter()
-    rows, records = [], []
+    rows, records, weights = [], [], []
     with ProcessPoolExecutor(args.jobs) as pool:
         for name, seed, aucs, fit_s, flags in pool.map(one, jobs):
             rows.append(aucs)
             records.append((name, seed, *aucs, fit_s, *flags))
+            weights.append(flags[2])
             print(
                 f"{name:22s} {seed} ALGAN {aucs[0]:.3f}  D {aucs[1]:.3f}  log n {aucs[2]:.3f}  "
-                f"kNN {aucs[3]:.3f}  GMM {aucs[4]:.3f}  fit {fit_s:.1f}s  flagged {flags[0]:.3f}/{flags[1]:.3f}",
+                f"kNN {aucs[3]:.3f}  GMM {aucs[4]:.3f}  fit {fit_s:.1f}s  flagged {flags[0]:.3f}/{flags[1]:.3f}  w {flags[2]:.2f}",
                 flush=True,
             )
     if args.output:
@@ -138,13 +139,14 @@ def main(argv=None):
                     "fit_s",
                     "flagged_algan_c05",
                     "flagged_knn_c05",
+                    "discriminator_weight",
                 ]
             )
             w.writerows(records)
     m = np.mean(rows, axis=0)
     print(
         f"MEAN ALGAN {m[0]:.4f}  D {m[1]:.4f}  log n {m[2]:.4f}  kNN {m[3]:.4f}  GMM {m[4]:.4f}  "
-        f"({time.perf_counter() - t0:.0f} s) {json.dumps(params)}"
+        f"w {np.mean(weights):.2f}  ({time.perf_counter() - t0:.0f} s) {json.dumps(params)}"
     )
     return 0
 

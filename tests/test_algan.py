@@ -98,7 +98,8 @@ def test_clone_and_tuple_params(blob):
         ("discriminator_hidden", 16),
         ("betas", (0.5,)),
         ("betas", (1.2, 0.9)),
-        ("n_components", 0),
+        ("max_centres", 0),
+        ("bandwidth", 0.0),
         ("latent_mixing", "row"),
         ("logit_bound", 0.0),
         ("calibration_fraction", 0.6),
@@ -326,7 +327,7 @@ def _correlated_data(seed=0, n=300):
         {},
         {"random_state": 1, "sigma": 8.0, "alpha": 0.8},
         {"random_state": 2, "buffer_size": 0, "alpha": 0.2},
-        {"random_state": 3, "n_components": 3},
+        {"random_state": 3, "max_centres": 16, "bandwidth": 2.0},
         {"random_state": 6, "latent_mixing": "coordinate", "sigma": 8.0},
         {"random_state": 4, "scaling": "robust"},
         {"random_state": 5, "scaling": None, "max_iter": 200},
@@ -424,14 +425,15 @@ def test_sample_returns_rows_in_training_units():
         det.sample(3, state="weird")
 
 
-def test_generator_init_from_a_bounded_subsample(monkeypatch):
-    import algan_sklearn._training as training_module
-
-    monkeypatch.setattr(training_module, "INIT_MAX_ROWS", 50)
+def test_centres_are_a_bounded_random_subset_of_the_training_rows():
     X = _correlated_data(seed=6, n=400)
-    a = fast_algan().fit(X)
-    b = fast_algan().fit(X)
-    np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))  # the subsample follows random_state
+    a = fast_algan(max_centres=50, calibration_fraction=0).fit(X)
+    b = fast_algan(max_centres=50, calibration_fraction=0).fit(X)
+    assert a.generator_.n_centres == 50
+    np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))  # the subset follows random_state
+    scaled = a._scale(X)
+    centres = a.generator_.centres.numpy()
+    assert all(np.any(np.all(scaled == c, axis=1)) for c in centres)  # every centre is a training row
     far = X.mean(axis=0) + 1e3 * X.std(axis=0).max() * far_directions(4, seed=0, n_random=10)
     assert a.score_samples(far).max() < a.score_samples(X).min()
 
@@ -444,32 +446,12 @@ def _two_clusters(seed=0, n=400):
     return X
 
 
-def test_generator_mixture_separates_clusters_where_a_gaussian_cannot():
+def test_kernel_generator_follows_clusters():
     X = _two_clusters()
     midway = np.zeros((1, 3))  # between the clusters: no training row within 3 units
-    two = fast_algan(n_components=2).fit(X)
-    one = fast_algan(n_components=1, max_iter=1).fit(X)
-    assert two.generator_.n_components == 2
-    assert two.score_samples(midway)[0] < two.score_samples(X).min()
-    assert two.predict(midway)[0] == -1
-    # one Gaussian and (almost) no training: the empty middle looks normal
-    assert one.score_samples(midway)[0] > np.median(one.score_samples(X))
-
-
-def test_discriminator_learns_the_hole_a_single_gaussian_misses():
-    """With one Gaussian generator, the trained D must carry the ranking between clusters."""
-    X = _two_clusters(seed=1)
-    midway = np.zeros((1, 3))
-    det = ALGANDetector(max_iter=1500, random_state=0).fit(X)
+    det = fast_algan().fit(X)
     assert det.score_samples(midway)[0] < np.percentile(det.score_samples(X), 1)
-
-
-def test_components_capped_by_rows():
-    X = _two_clusters(seed=2)
-    # fewer than 2 (n_features + 1) rows: one Gaussian; otherwise at most one component per n_features + 1 rows
-    no_holdout = {"calibration_fraction": 0}
-    assert fast_algan(n_components=5, **no_holdout).fit(X[:7]).generator_.n_components == 1
-    assert fast_algan(n_components=50, **no_holdout).fit(X[:40]).generator_.n_components == 10
+    assert det.predict(midway)[0] == -1
 
 
 @pytest.mark.parametrize("scale", [1e-16, 1e-20, 1e-300])

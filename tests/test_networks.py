@@ -40,17 +40,22 @@ def test_score_is_discriminator_plus_log_density_and_clamps_inputs():
         def forward(self, x):
             return -0.5 * (x * x).sum(dim=-1)
 
-    score = ALGANScore(d, Quadratic())
+    e = discriminator(seed=1)
+    score = ALGANScore([d, e], [0.25, 0.5], Quadratic())
     x = torch.randn(10, 5)
     with torch.no_grad():
-        assert_allclose(score(x).numpy(), (d(x) - 0.5 * (x * x).sum(dim=-1)).numpy(), rtol=1e-6)
+        expected = 0.25 * d(x) + 0.5 * e(x) - 0.5 * (x * x).sum(dim=-1)
+        assert_allclose(score(x).numpy(), expected.numpy(), rtol=1e-6, atol=1e-6)
         huge = torch.full((1, 5), 1e30)
         assert torch.equal(score(huge), score(torch.full((1, 5), INPUT_CLAMP)))
-        assert torch.equal(ALGANScore(d)(x), d(x))
 
 
 def test_tiled_scores_do_not_depend_on_the_other_rows_or_threads():
-    net = ALGANScore(discriminator(n_features=5, hidden=(64, 64))).train()
+    class Zero(torch.nn.Module):
+        def forward(self, x):
+            return x[:, 0] * 0.0
+
+    net = ALGANScore([discriminator(n_features=5, hidden=(64, 64))], [1.0], Zero()).train()
     Z = torch.randn(5000, 5)
     full = score_in_tiles(net, Z, tile_rows=512)
     assert full.shape == (5000,) and full.dtype == np.float64
@@ -75,3 +80,22 @@ def test_attributions_are_exact_and_match_fine_quadrature():
     d(points.reshape(-1, 5)).sum().backward()
     fine = (Z - reference) * points.grad.numpy().mean(axis=0)
     assert_allclose(contributions, fine, atol=2e-3 * np.abs(delta).max())
+
+
+def test_stacked_discriminators_compute_and_return_each_discriminator():
+    from algan_sklearn._networks import StackedDiscriminators
+
+    ds = [discriminator(seed=s, hidden=(16, 8)) for s in (0, 1)]
+    stacked = StackedDiscriminators(ds)
+    x = torch.randn(2, 30, 5)
+    with torch.no_grad():
+        together = stacked(x)
+        for j, d in enumerate(ds):
+            assert_allclose(together[j].numpy(), d(x[j]).numpy(), rtol=1e-5, atol=1e-6)
+        for p in stacked.parameters():
+            p.add_(0.1)
+    fresh = [discriminator(seed=s, hidden=(16, 8)) for s in (0, 1)]
+    stacked.unstack(fresh)
+    with torch.no_grad():
+        for j, d in enumerate(fresh):
+            assert_allclose(stacked(x)[j].numpy(), d(x[j]).numpy(), rtol=1e-5, atol=1e-6)
