@@ -153,6 +153,11 @@ class KernelLogDensity(nn.Module):
     states kept in the buffer (normal-state latents only). Each is an average over the
     centres of Gaussians (or latent mixtures) with a shared diagonal scale.
 
+    With per-sample mixing every term of the mixture (state, latent component, centre)
+    is ``b - 0.5 f ||(x - c) / s||^2 = b' + x . w - 0.5 f ||x / s||^2``: all terms come
+    from one matrix product, the last part is the same for every centre of a (state,
+    component) group and is added after the group's log-sum-exp.
+
     Parameters
     ----------
     centres : torch.Tensor of shape (n_centres, n_features)
@@ -165,17 +170,15 @@ class KernelLogDensity(nn.Module):
 
     def __init__(self, centres, scales, *, alpha, sigma, mixing, buffer_weight=0.0):
         super().__init__()
-        centres = centres.double()
+        # distances are computed from the centres' mean: no cancellation in float32 when the
+        # data sit far from the origin (scaling=None)
+        origin = centres.double().mean(dim=0)
+        centres = centres.double() - origin
+        self.register_buffer("origin", origin.float())
         inv = torch.stack([1.0 / s.double() for s in scales])  # (S, d)
         self.alpha, self.sigma, self.mixing = float(alpha), float(sigma), mixing
         n_centres, d = centres.shape
         self.n_features = d
-        # ||(x - c) / s||^2 = (x^2) @ inv2 - 2 x @ (c * inv2)^T + sum(c^2 * inv2), per state
-        self.register_buffer("inv_scale", inv.float())
-        self.register_buffer("inv2", (inv**2).T.contiguous().float())  # (d, S)
-        self.register_buffer("centres_inv2", (centres[None] * inv[:, None] ** 2).float())  # (S, m, d)
-        self.register_buffer("centres_norm", (centres[None] ** 2 * inv[:, None] ** 2).sum(-1).float())  # (S, m)
-        self.register_buffer("centres_scaled", (centres[None] * inv[:, None]).float())  # (S, m, d)
         n_states = len(scales)
         state_weights = [math.log1p(-buffer_weight) if buffer_weight > 0 and n_states > 1 else 0.0]
         if n_states > 1:
@@ -183,34 +186,56 @@ class KernelLogDensity(nn.Module):
         # per state: log weight - log m + log det of the whitening - d/2 log 2 pi
         const = torch.tensor(state_weights, dtype=torch.float64) - math.log(n_centres)
         const = const + torch.log(inv).sum(-1) - 0.5 * d * _LOG_2PI
+        self.n_states = n_states
+        self.register_buffer("inv_scale", inv.float())
+        self.register_buffer("centres_scaled", (centres[None] * inv[:, None]).float())  # (S, m, d)
         self.register_buffer("state_const", const.float())
+        # the terms of one group (state, latent component) over the centres k:
+        # b_k + x . w_k - 0.5 f ||x / s||^2, and the last part is the same for every k,
+        # so it is added after the group's log-sum-exp
+        weight, bias, coef, state_of = [], [], [], []
+        for state in range(n_states):
+            inv2 = inv[state] ** 2
+            c = centres * inv2  # (m, d)
+            r2_const = (centres * c).sum(-1)  # (m,)
+            coordinate = mixing == "coordinate"
+            components = _latent_terms(*((alpha, sigma) if state == 0 else (1.0, 1.0)), d, coordinate)
+            for log_w, factor, log_norm in components if not coordinate or state > 0 else []:
+                weight.append(factor * c.T)
+                bias.append(const[state] + log_w + log_norm - 0.5 * factor * r2_const)
+                coef.append(-0.5 * factor)
+                state_of.append(state)
+        if not weight:  # per-coordinate mixing without a buffer: every term is in _coordinate_terms
+            weight, bias = [torch.zeros(d, 0, dtype=torch.float64)], [torch.zeros(0, dtype=torch.float64)]
+        self.n_centres = n_centres
+        self.register_buffer("inv2", (inv**2).T.float().contiguous())  # (d, S)
+        self.register_buffer("term_weight", torch.cat(weight, dim=1).float().contiguous())  # (d, G * m)
+        self.register_buffer("term_bias", torch.cat(bias).float())  # (G * m,)
+        self.register_buffer("group_coef", torch.tensor(coef, dtype=torch.float32))  # (G,)
+        self.register_buffer("group_state", torch.tensor(state_of, dtype=torch.long))  # (G,)
 
-    def _log_kernels(self, x, state):
-        """log of the latent density at ``(x - c) / s`` for every centre: shape (n, m)."""
-        alpha, sigma = (self.alpha, self.sigma) if state == 0 else (1.0, 1.0)
-        if self.mixing == "coordinate" and alpha < 1.0:
-            out = []
-            u = x * self.inv_scale[state]
-            c = self.centres_scaled[state]
-            step = max(1, _COORDINATE_CHUNK // max(1, x.shape[0] * self.n_features))
-            for start in range(0, c.shape[0], step):
-                u2 = (u[:, None, :] - c[None, start : start + step]) ** 2
-                terms = [lw - 0.5 * f * u2 + ln for lw, f, ln in _latent_terms(alpha, sigma, 1, True)]
-                out.append(torch.logsumexp(torch.stack(terms), dim=0).sum(-1))
-            return torch.cat(out, dim=1)
-        r2 = (x * x) @ self.inv2[:, state : state + 1] - 2.0 * x @ self.centres_inv2[state].T
-        r2 = (r2 + self.centres_norm[state]).clamp_min(0.0)
-        terms = _latent_terms(alpha, sigma, self.n_features, False)
-        if len(terms) == 1:
-            return -0.5 * r2
-        return torch.logaddexp(terms[0][0] - 0.5 * r2, terms[1][0] + terms[1][2] - 0.5 * terms[1][1] * r2)
+    def _coordinate_terms(self, x):
+        """log of the final state's per-coordinate latent mixture for every centre, (n, m)."""
+        out = []
+        u = x * self.inv_scale[0]
+        c = self.centres_scaled[0]
+        step = max(1, _COORDINATE_CHUNK // max(1, x.shape[0] * self.n_features))
+        for start in range(0, c.shape[0], step):
+            u2 = (u[:, None, :] - c[None, start : start + step]) ** 2
+            terms = [lw - 0.5 * f * u2 + ln for lw, f, ln in _latent_terms(self.alpha, self.sigma, 1, True)]
+            out.append(torch.logsumexp(torch.stack(terms), dim=0).sum(-1))
+        return torch.cat(out, dim=1) + self.state_const[0]
 
     def forward(self, x):
         """``log n(x)`` of shape (n,) for scaled rows ``x`` of shape (n, n_features)."""
-        per_state = [
-            torch.logsumexp(self._log_kernels(x, s), dim=1) + self.state_const[s]
-            for s in range(self.state_const.shape[0])
-        ]
-        if len(per_state) == 1:
-            return per_state[0]
-        return torch.logsumexp(torch.stack(per_state, dim=1), dim=1)
+        x = x - self.origin
+        n_groups = self.group_coef.shape[0]
+        parts = []
+        if n_groups:
+            squares = (x * x) @ self.inv2  # (n, S): ||x / s||^2 per state
+            terms = torch.addmm(self.term_bias, x, self.term_weight).view(-1, n_groups, self.n_centres)
+            parts.append(torch.logsumexp(terms, dim=2) + squares[:, self.group_state] * self.group_coef)
+        if self.mixing == "coordinate" and self.alpha < 1.0:
+            parts.append(torch.logsumexp(self._coordinate_terms(x), dim=1, keepdim=True))
+        groups = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+        return groups[:, 0] if groups.shape[1] == 1 else torch.logsumexp(groups, dim=1)

@@ -163,8 +163,10 @@ class ALGANScore(nn.Module):
 
 #: Rows of every forward pass of the score network at scoring time (a partial tile is
 #: padded with zero rows): one fixed matrix shape, so a row's float32 score does not
-#: depend on the other rows. Changing it changes the scores' rounding (about 1e-6 relative).
-SCORE_TILE_ROWS = 2048
+#: depend on the other rows. Changing it changes the scores' rounding (about 1e-6
+#: relative). 256 rows: few queries are not padded to a large tile, and a tile's
+#: (rows x centres) terms stay in the cache.
+SCORE_TILE_ROWS = 256
 
 
 def score_in_tiles(network, Z, n_workers=1, tile_rows=SCORE_TILE_ROWS):

@@ -36,6 +36,11 @@ HISTORY_KEYS = (
 )
 
 
+#: Fewest iterations of an epoch (a record of the history): small data sets would
+#: otherwise spend more time on per-epoch bookkeeping than on training.
+MIN_EPOCH_ITERATIONS = 20
+
+
 class TrainingDivergedError(FloatingPointError):
     """Raised when a loss or a weight of the GAN becomes NaN or infinite during training."""
 
@@ -183,8 +188,8 @@ def train_algan(
     rng : torch.Generator
         Private generator on the device of ``X``; the only source of randomness.
     on_epoch : callable, optional
-        Called as ``on_epoch(record)`` after every epoch (as many iterations as batches
-        in the larger half).
+        Called as ``on_epoch(record)`` after every epoch: as many iterations as batches
+        in the larger half, and at least ``MIN_EPOCH_ITERATIONS``.
 
     Returns
     -------
@@ -216,7 +221,7 @@ def train_algan(
     w0_norm = float(w0.norm()) or 1.0
     b = min(batch_size, min(int(h.numel()) for h in halves))
     n_normal = max(1, int(round(alpha * b)))
-    iters_per_epoch = max(1, -(-max(int(h.numel()) for h in halves) // batch_size))
+    iters_per_epoch = max(MIN_EPOCH_ITERATIONS, -(-max(int(h.numel()) for h in halves) // batch_size))
 
     collect_at = []
     if buffer_size > 0:

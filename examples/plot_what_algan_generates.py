@@ -15,12 +15,13 @@ generated rows. This example draws each kind in 2-D, over D's score:
   generator states in a buffer and shows their samples to D as further
   anomalies for the whole training.
 
-The generator of this package is a mixture of affine maps of the latents,
-started at a Gaussian fit of the data and refined adversarially, so the density
-``n(x)`` of everything it generates is known. The background of every panel is
-the fitted detector's ``score_samples`` ``D(x) + log n(x)`` (brighter = more
-normal), the same in all four panels: the last figure splits it into its two
-terms.
+The generator of this package is a kernel generator on the training rows:
+``G(z, k) = c_k + h * exp(l) * z`` with centres ``c_k`` at training rows and a
+shared per-feature scale refined adversarially, so the density ``n(x)`` of
+everything it generates is known (a log-sum-exp over the centres). The
+background of every panel is the fitted detector's ``score_samples``
+``log n(x) + w D(x)`` (brighter = more normal), the same in all four panels: the
+last figure splits it into its two terms.
 """
 
 import os
@@ -93,18 +94,19 @@ fig.tight_layout()
 # %%
 # Where the pseudo-anomalies fall
 # -------------------------------
-# G maps the wide latents through the same affine maps it uses for the normal
-# ones, so the pseudo-anomalies surround the data on every side, at about
-# ``sigma`` times its spread. Mean scores of each kind:
+# G places the wide latents around the same centres as the normal ones, so the
+# pseudo-anomalies surround every region of the data, at about ``sigma`` times
+# the kernels' scale. Mean scores of each kind:
 for title, rows, _ in panels:
     print(f"{title:55s} mean score {detector.score_samples(rows).mean():8.2f}")
 
 # %%
 # The score's two terms
 # ---------------------
-# ``log n(x)`` (left) is the known density of the generated rows: one Gaussian
-# here, blind to the moons' shape. The discriminator's logit ``D(x)`` (middle)
-# learns the ratio of the data density to it; their sum (right) is the score.
+# ``log n(x)`` (left) is the known density of the generated rows: kernels on
+# the training rows, which follow the moons. The discriminators' weighted logit
+# ``w D(x)`` (middle) learns the remaining ratio of the data density to it, with
+# the weight ``w`` that held-out rows confirmed; their sum (right) is the score.
 import torch  # noqa: E402
 
 lim = 1.3 * np.percentile(np.abs(X), 98)
@@ -114,8 +116,8 @@ with torch.inference_mode():
     scaled = torch.from_numpy(detector._scale(grid))
     terms = {
         "log n(x): generated rows' density": detector.log_density_(scaled).numpy(),
-        "D(x): discriminator logit": detector.discriminator_(scaled).numpy(),
-        "score D(x) + log n(x)": detector.score_samples(grid),
+        f"w D(x): discriminators' logit (w = {detector.discriminator_weight_:.2f})": detector.score_network_.discriminator_term(scaled).numpy(),
+        "score log n(x) + w D(x)": detector.score_samples(grid),
     }
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.4))
 for ax, (title, values) in zip(axes, terms.items()):

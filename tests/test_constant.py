@@ -19,7 +19,7 @@ OPTIONS = [
     fast_algan(),
     fast_algan(scaling=None),
     fast_algan(scaling="robust"),
-    fast_algan(n_components=2, latent_mixing="coordinate", contamination=0.1),
+    fast_algan(max_centres=32, latent_mixing="coordinate", contamination=0.1),
     fast_algan(calibration_fraction=0.0),
     KNNDetector(n_neighbors=3),
     KNNDetector(method="mean", contamination=0.05),

@@ -23,7 +23,7 @@ LOAD_WITHOUT_GPU = textwrap.dedent(
     with open(sys.argv[1], "rb") as f:
         det = pickle.load(f)
     assert det.device_ == torch.device("cpu"), det.device_
-    assert {p.device.type for p in det.discriminator_.parameters()} == {"cpu"}
+    assert {p.device.type for p in det.discriminators_.parameters()} == {"cpu"}
     np.save(sys.argv[3], det.score_samples(np.load(sys.argv[2])))
     """
 )
@@ -74,10 +74,10 @@ def test_gpu_fitted_state_pickles_on_the_cpu(blob, tmp_path, monkeypatch):
     expected = det.score_samples(blob)
     monkeypatch.setattr(torch.nn.Parameter, "device", property(lambda self: torch.device("cuda", 0)), raising=False)
     det.device_ = torch.device("cuda", 0)
-    assert next(det.discriminator_.parameters()).device.type == "cuda"
+    assert next(det.discriminators_.parameters()).device.type == "cuda"
 
     state = det.__getstate__()
-    for key in ("generator_", "discriminator_"):
+    for key in ("generator_", "discriminators_"):
         assert state[key] is not getattr(det, key)  # a CPU copy; the fitted module is left alone
     assert state["device_"] == torch.device("cpu")
     assert det.device_ == torch.device("cuda", 0)
@@ -99,7 +99,7 @@ def test_pickle_loads_and_scores_in_a_process_without_gpu(blob, tmp_path):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_fitted_model_loads_without_gpu(blob, tmp_path):
     det = fast_algan(device="cuda").fit(blob)
-    assert next(det.discriminator_.parameters()).device.type == "cuda"
+    assert next(det.discriminators_.parameters()).device.type == "cuda"
     scores = _score_in_process_without_gpu(det, blob, tmp_path)
-    assert next(det.discriminator_.parameters()).device.type == "cuda"  # pickling left it there
+    assert next(det.discriminators_.parameters()).device.type == "cuda"  # pickling left it there
     np.testing.assert_allclose(scores, det.score_samples(blob), rtol=1e-4, atol=1e-4)
