@@ -1,5 +1,7 @@
-"""Shared plumbing of the package's outlier detectors: contamination and batching."""
+"""Shared plumbing of the package's outlier detectors: held-out threshold, p-values and batching."""
 
+import math
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -8,11 +10,139 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._constant import ConstantColumns
 from .utils._compat import Interval, StrOptions, _fit_context
+from .utils._random import seed_from_random_state
 from .utils._validation import validate_data
 
 #: Rows per block when a detector scores in batches: bounds the float64 working copies
 #: (65,536 rows of 20 features take 10 MiB) whatever the number of rows.
 SCORE_BLOCK_ROWS = 65536
+
+#: Held-out calibration rows: at least this many (at most a fifth of the rows for it) ...
+MIN_CALIBRATION_ROWS = 50
+#: ... and none when fewer than this many would be held out.
+SMALLEST_CALIBRATION = 5
+#: Seed of the held-out split of detectors without a ``random_state`` parameter
+#: (:class:`~algan_sklearn.KNNDetector`, :class:`~algan_sklearn.ZScoreDetector`).
+CALIBRATION_SEED = 0
+
+
+def calibration_rows(n_samples, fraction):
+    """Number of training rows held out to set ``offset_`` (0: none).
+
+    The share asked for, and at least ``MIN_CALIBRATION_ROWS`` (but never more than a
+    fifth of the rows for that); none if that is fewer than ``SMALLEST_CALIBRATION``
+    (with 50 rows or fewer: at most 24 rows, or ``fraction=0``).
+
+    Parameters
+    ----------
+    n_samples : int
+    fraction : float in [0, 1)
+
+    Returns
+    -------
+    int
+    """
+    if fraction == 0:
+        return 0
+    n_cal = max(int(round(fraction * n_samples)), min(MIN_CALIBRATION_ROWS, n_samples // 5))
+    return n_cal if n_cal >= SMALLEST_CALIBRATION else 0
+
+
+def split_rows(n_samples, n_held_out, seed):
+    """Rows to fit on and rows held out, drawn at random: two sorted index arrays.
+
+    Parameters
+    ----------
+    n_samples : int
+    n_held_out : int in [0, n_samples]
+    seed : int
+        Seeds a private ``numpy.random.RandomState`` (no global state is touched).
+
+    Returns
+    -------
+    fit_rows, held_out_rows : ndarray of int
+    """
+    if n_held_out == 0:
+        return np.arange(n_samples), np.arange(0)
+    order = np.random.RandomState(seed).permutation(n_samples)
+    return np.sort(order[n_held_out:]), np.sort(order[:n_held_out])
+
+
+def held_out_threshold(scores, contamination):
+    """``offset_`` from scores of held-out normal rows: Tukey's lower fence, or a percentile.
+
+    A float ``contamination`` takes the Weibull percentile (order statistic ``c (n + 1)``
+    of ``n`` scores, interpolated): a new row drawn like the held-out rows falls below it
+    with probability ``c`` on average over the draw of the held-out rows, whereas
+    numpy's default percentile, ``c (n - 1) + 1``, flags ``(c (n - 1) + 1) / (n + 1)``
+    (6.8% for 5% of 50 rows). With ``c (n + 1) < 1`` it is the lowest held-out score,
+    which flags ``1 / (n + 1)`` (:func:`warn_if_too_few_held_out`).
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n,)
+    contamination : 'auto' or float
+
+    Returns
+    -------
+    float
+    """
+    if contamination == "auto":
+        return lower_fence(scores)
+    return float(np.percentile(scores, 100.0 * contamination, method="weibull"))
+
+
+def held_out_rows_needed(contamination):
+    """Fewest held-out rows whose lowest score is not above the ``contamination`` percentile: ``c (n + 1) >= 1``."""
+    return max(1, math.ceil(1.0 / contamination - 1.0 - 1e-9))
+
+
+def _training_rows_needed(n_held_out, fraction):
+    """Fewest training rows of which ``calibration_rows`` holds out ``n_held_out`` (None: none can)."""
+    if fraction == 0:
+        return None
+    hi = max(1, 5 * n_held_out, math.ceil(n_held_out / fraction) + 1)
+    lo = 1
+    while lo < hi:  # calibration_rows is non-decreasing in n_samples
+        mid = (lo + hi) // 2
+        if calibration_rows(mid, fraction) >= n_held_out:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def warn_if_too_few_held_out(contamination, n_held_out, n_samples=None, fraction=None, stacklevel=4):
+    """Warn when ``n_held_out`` held-out rows cannot give a ``contamination`` threshold.
+
+    The lowest threshold held-out rows give is their lowest score, and a new normal row
+    falls below it with probability ``1 / (n_held_out + 1)``: above ``contamination``
+    when ``contamination * (n_held_out + 1) < 1``. The warning says how many held-out
+    rows (and, given ``n_samples`` and ``fraction``, how many training rows or which
+    ``calibration_fraction``) would be needed.
+    """
+    if contamination == "auto" or n_held_out == 0:
+        return
+    needed = held_out_rows_needed(contamination)
+    if n_held_out >= needed:
+        return
+    how = ""
+    if fraction is not None and n_samples is not None:
+        n_rows = _training_rows_needed(needed, fraction)
+        options = []
+        if n_rows is not None:
+            options.append(f"fit on at least {n_rows} rows")
+        if needed / n_samples <= 0.5:
+            options.append(f"set calibration_fraction to at least {math.ceil(1000 * needed / n_samples) / 1000:g}")
+        if options:
+            how = ": " + " or ".join(options)
+    warnings.warn(
+        f"contamination={contamination:g} needs at least {needed} held-out rows, and {n_held_out} were held "
+        f"out: the threshold is their lowest score, below which a new normal row falls with probability "
+        f"1/{n_held_out + 1} = {1 / (n_held_out + 1):.3g} on average, not {contamination:g}{how}.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def lower_fence(scores):
@@ -75,18 +205,25 @@ def score_in_blocks(X, score_block, block_rows=SCORE_BLOCK_ROWS):
 
 
 class BaseDetector(OutlierMixin, BaseEstimator):
-    """Base class: validation, constant columns, ``offset_``, ``decision_function``, ``predict``.
+    """Base class: validation, constant columns, the held-out threshold, p-values, scoring.
 
-    :meth:`fit` validates ``X``, sets constant columns aside (``_constant.py``) and
-    calls the subclass's ``_fit`` on the other columns; ``_fit`` must set ``offset_``
-    (:meth:`_set_offset` or :meth:`_set_offset_from_scores`). Subclasses score
-    through either ``_score_block`` (scores, higher = more normal, of a float64
-    block of validated rows) or ``_score_samples`` (the same for all validated rows
-    at once); both see the non-constant columns only.
+    :meth:`fit` validates ``X`` and holds out ``calibration_fraction`` of the rows
+    (:func:`calibration_rows`, split by :func:`split_rows`); on the others it sets
+    constant columns aside (``_constant.py``) and calls the subclass's
+    ``_fit(X, X_calibration)`` on the other columns, where ``X_calibration`` is the
+    held-out rows (same columns; None when none are held out) for a detector that
+    needs them beyond the threshold (ALGAN fits D's weight on them). Then the base
+    scores the held-out rows and sets ``offset_``, ``calibration_scores_`` and
+    ``n_calibration_`` (:meth:`_calibrate`); without held-out rows ``offset_`` comes
+    from the training rows (``_offset_without_held_out``). Subclasses score through
+    either ``_score_block`` (scores, higher = more normal, of a float64 block of
+    validated rows) or ``_score_samples`` (the same for all validated rows at once);
+    both see the non-constant columns only.
     """
 
     _parameter_constraints: dict = {
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "calibration_fraction": [Interval(Real, 0, 0.5, closed="both")],
     }
     #: dtypes ``_fit`` accepts without a copy (the first is the one others are cast to).
     _fit_dtype = np.float64
@@ -94,16 +231,27 @@ class BaseDetector(OutlierMixin, BaseEstimator):
     def _check_params(self):
         """Check parameters that scikit-learn's constraints cannot express (before the data)."""
 
-    def _fit(self, X):
+    def _fit(self, X, X_calibration):
+        """Fit on the training rows ``X``; ``X_calibration``: the held-out rows or None. Sets no ``offset_``."""
         raise NotImplementedError
 
     def _fit_all_constant(self, X):
-        """Fit when every column is constant: training rows score 0, and so does the threshold."""
-        self._set_offset_from_scores(np.zeros(1))
+        """Fit when every training column is constant (set fitted attributes ``_fit`` would set, if any)."""
+
+    def _calibration_seed(self):
+        """Seed of the held-out split: from ``random_state`` if the detector has one, else ``CALIBRATION_SEED``."""
+        if "random_state" in self.get_params(deep=False):
+            return seed_from_random_state(self.random_state)
+        return CALIBRATION_SEED
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Fit the detector on normal rows ``X``.
+        """Fit the detector on normal rows ``X``, holding some out to set the threshold.
+
+        ``calibration_fraction`` of the rows (at least 50, or a fifth of the rows; none
+        with fewer than 25 rows or ``calibration_fraction=0``) are held out at random:
+        the model is fitted on the others, and ``offset_`` and :meth:`pvalues` come from
+        the scores of the held-out rows, so that a threshold carries over to new rows.
 
         Parameters
         ----------
@@ -125,43 +273,147 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         TrainingDivergedError
             (:class:`~algan_sklearn.ALGANDetector`) If a training loss becomes NaN or
             infinite.
+
+        Warns
+        -----
+        UserWarning
+            If a float ``contamination`` needs more held-out rows than there are
+            (``contamination * (n_calibration_ + 1) < 1``), or none could be held out
+            from fewer than 25 rows; the message says how many rows are needed.
         """
         self._check_params()
-        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-            delattr(self, name)  # nothing of a previous fit survives a new one
+        self._forget_fit()
         # float32 input stays float32 here, so constant columns follow float32 rounding
         X = validate_data(self, X, dtype=[np.float64, np.float32])
+        fraction = float(self.calibration_fraction)
+        n_cal = calibration_rows(X.shape[0], fraction)
+        fit_rows, held_out = split_rows(X.shape[0], n_cal, self._calibration_seed())
+        if n_cal:
+            warn_if_too_few_held_out(self.contamination, n_cal, X.shape[0], fraction)
+        elif fraction > 0 and self.contamination != "auto":
+            warnings.warn(
+                f"No rows held out from {X.shape[0]} training rows (calibration_rows needs at least "
+                f"{SMALLEST_CALIBRATION * 5}): offset_ is the contamination={self.contamination:g} percentile "
+                "of the training rows' own scores, which new rows fall below more often.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return self._fit_held_out(X[fit_rows], X[held_out] if n_cal else None)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit_with_held_out_rows(self, X, X_calibration):
+        """:meth:`fit` with the held-out rows given (:class:`~algan_sklearn.conformal.ConformalDetector`).
+
+        ``X`` are the training rows, ``X_calibration`` the held-out rows that set the
+        threshold; ``calibration_fraction`` is not used.
+        """
+        self._check_params()
+        self._forget_fit()
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X_calibration = validate_data(self, X_calibration, dtype=[np.float64, np.float32], reset=False)
+        warn_if_too_few_held_out(self.contamination, X_calibration.shape[0], stacklevel=6)
+        return self._fit_held_out(X, X_calibration)
+
+    def _forget_fit(self):
+        """Delete every fitted attribute: nothing of a previous fit survives a new one."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+
+    def _fit_held_out(self, X, X_calibration):
+        """Fit on validated rows ``X`` and set the threshold from validated held-out rows (None: none).
+
+        The one fitting stage of every detector, also used by
+        :class:`~algan_sklearn.conformal.ConformalDetector` with its own held-out rows.
+        """
         constant = ConstantColumns(X)
         if constant.keep.any():
             dtypes = self._fit_dtype if isinstance(self._fit_dtype, tuple) else (self._fit_dtype,)
-            Xk = constant.drop(X)
-            self._fit(Xk if Xk.dtype in dtypes else Xk.astype(dtypes[0]))
+
+            def kept(rows):
+                rows = constant.drop(rows)
+                return rows if rows.dtype in dtypes else rows.astype(dtypes[0])
+
+            self._fit(kept(X), None if X_calibration is None else kept(X_calibration))
         else:  # every column constant: every training row is the same point
             self._fit_all_constant(X)
-        if constant.mask.any():
-            constant.set_floor(constant.score(X, self._score_samples), self.offset_)
+        self._calibrate(constant, X, X_calibration)
         self.constant_columns_ = constant
         return self
 
-    def _set_offset_from_scores(self, scores):
-        """Set ``offset_`` from scores of normal rows: Tukey's lower fence or the percentile."""
-        if self.contamination == "auto":
-            self.offset_ = lower_fence(scores)
-        else:
-            self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+    def _calibrate(self, constant, X, X_calibration):
+        """Set ``offset_``, ``calibration_scores_``, ``n_calibration_`` and the constant-column floor.
 
-    def _set_offset(self, X, auto_offset=None):
-        """Set ``offset_`` from the validated training rows ``X``.
-
-        ``contamination='auto'``: ``auto_offset`` if given, else Tukey's lower fence of
-        the training scores. A float: that percentile of the training scores.
+        ``X``: the validated training rows; ``X_calibration``: the held-out rows or None.
+        A held-out row with an unseen value in a constant training column scores below
+        every other held-out and training row; when more of them than the
+        ``contamination`` share lie below the threshold, the floor moves below
+        ``offset_`` so that every such row is still flagged.
         """
-        if self.contamination != "auto":
-            self.offset_ = float(np.percentile(self._score_samples(X), 100.0 * self.contamination))
-        elif auto_offset is None:
-            self.offset_ = lower_fence(self._score_samples(X))
-        else:
-            self.offset_ = float(auto_offset)
+        train = constant.score_kept(X, self._score_samples) if X_calibration is None or constant.mask.any() else None
+        if X_calibration is None:
+            self.n_calibration_ = 0
+            self.calibration_scores_ = train
+            self.offset_ = float(self._offset_without_held_out(constant.drop(X), train))
+            if constant.mask.any():
+                constant.set_floor(train, self.offset_)
+            return
+        kept = constant.score_kept(X_calibration, self._score_samples)
+        scores = kept
+        if constant.mask.any():
+            both = np.concatenate([train, kept])
+            constant.set_floor(both, np.inf)
+            scores = constant.cap(X_calibration, kept)
+        self.offset_ = held_out_threshold(scores, self.contamination)
+        if constant.mask.any() and self.offset_ <= constant.floor:
+            constant.set_floor(both, self.offset_)
+            scores = constant.cap(X_calibration, kept)
+        self.n_calibration_ = int(X_calibration.shape[0])
+        self.calibration_scores_ = scores
+
+    def _offset_without_held_out(self, X, scores):
+        """``offset_`` from the training rows' own ``scores`` (``X``: their non-constant columns).
+
+        Tukey's lower fence (``'auto'``) or numpy's percentile, so that the share of
+        training rows flagged is ``contamination`` (scikit-learn's convention).
+        """
+        if self.contamination == "auto":
+            return lower_fence(scores)
+        return float(np.percentile(scores, 100.0 * self.contamination))
+
+    def pvalues(self, X):
+        """Conformal p-values of the rows of ``X`` against the held-out calibration rows.
+
+        ``p(x) = (1 + #{calibration rows scoring at most s(x)}) / (n_calibration_ + 1)``
+        (Bates et al., Annals of Statistics, 2023): for a new row drawn like the
+        training rows, ``P(p(x) <= a) <= a`` for every ``a``. Combine with
+        :func:`algan_sklearn.conformal.benjamini_hochberg` (passing
+        ``n_calibration=n_calibration_``) to flag rows at a chosen false discovery
+        rate. Read more in the User Guide (:ref:`pvalues`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        pvalues : ndarray of shape (n_samples,), float64
+            In ``[1 / (n_calibration_ + 1), 1]``; small for anomalous rows.
+
+        Raises
+        ------
+        ValueError
+            If no training rows were held out (``calibration_fraction=0`` or fewer
+            than 25 training rows): scores of the rows the model was fitted on do
+            not give valid p-values.
+        """
+        from .conformal import conformal_pvalues
+
+        check_is_fitted(self)
+        if self.n_calibration_ == 0:
+            raise ValueError(
+                "pvalues needs rows held out from training: fit with calibration_fraction > 0 on at least 25 rows."
+            )
+        return conformal_pvalues(self.calibration_scores_, self.score_samples(X))
 
     def _score_samples(self, X):
         """Scores of validated ``X``: by default ``_score_block`` over blocks of rows."""

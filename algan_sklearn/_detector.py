@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseDetector
 from ._networks import ALGANScore, score_in_tiles
 from ._scaling import fit_scaling, scale_in_blocks, scale_rows, unscale_rows
-from ._training import calibration_rows, fit_networks
+from ._training import fit_networks
 from .utils._compat import Interval, StrOptions
 from .utils._progress import progress_callback
 from .utils._random import seed_from_random_state
@@ -91,16 +91,17 @@ class ALGANDetector(BaseDetector):
         The states are taken evenly during the first ``buffer_fraction * max_iter``
         iterations, the first one before training.
     calibration_fraction : float in [0, 0.5], default=0.1
-        Share of the training rows held out from training; ``offset_`` and
-        :meth:`pvalues` use their scores. At least 50 rows (or a fifth of the rows);
-        none with 0 or under 25 rows, and then ``offset_`` comes from the training
-        rows' scores.
+        Share of the training rows held out from training (the rule of every detector,
+        ``BaseDetector.fit``); D's weight, ``offset_`` and :meth:`pvalues` use them. At
+        least 50 rows (or a fifth of the rows); none with 0 or under 25 rows, and then
+        ``offset_`` comes from the training rows' scores.
     scaling : {'standard', 'robust'} or None, default='standard'
         Input scaling fitted on the training rows: mean / standard deviation, median /
         inter-quartile range, or None (one common power of two).
     contamination : 'auto' or float in (0, 0.5], default='auto'
         Sets ``offset_`` from the held-out rows' scores: Tukey's lower fence
-        ``Q1 - 1.5 * IQR`` with ``'auto'``, else that percentile.
+        ``Q1 - 1.5 * IQR`` with ``'auto'``, else that percentile, so that about that
+        share of new normal rows is flagged.
     device : {'cpu', 'cuda', 'mps', 'auto'} or torch.device, default='cpu'
         Where to train and score; resolved in ``fit`` (``ValueError`` if unavailable).
     random_state : int, RandomState instance or None, default=None
@@ -137,8 +138,8 @@ class ALGANDetector(BaseDetector):
         Threshold subtracted from ``score_samples`` in ``decision_function``.
     n_calibration_ : int
         Number of training rows held out (0: none).
-    calibration_scores_ : ndarray of shape (n_calibrated,)
-        Scores of the held-out rows (of all training rows when none are held out).
+    calibration_scores_ : ndarray of shape (n_calibration_,)
+        Scores of the held-out rows (of the training rows when none are held out).
     reference_ : ndarray of shape (n_features_used,)
         The held-out row of highest score: the reference of
         :func:`~algan_sklearn.inspection.feature_contributions`.
@@ -263,14 +264,11 @@ class ALGANDetector(BaseDetector):
         check_betas(self.betas)
         resolve_device(self.device)
 
-    def _fit(self, X):
+    def _fit(self, X, X_calibration):
         device = resolve_device(self.device)
         self.feature_scale_, self.scaler_ = fit_scaling(X, self.scaling)
         seed = seed_from_random_state(self.random_state)
-        n_cal = calibration_rows(X.shape[0], float(self.calibration_fraction))
-        order = np.random.RandomState(seed).permutation(X.shape[0]) if n_cal else None
-        train_rows = np.sort(order[n_cal:]) if n_cal else slice(None)
-        Xs = scale_in_blocks(X[train_rows], self.feature_scale_, self.scaler_)
+        Xs = scale_in_blocks(X, self.feature_scale_, self.scaler_)
         train_params = {
             "alpha": float(self.alpha),
             "sigma": float(self.sigma),
@@ -286,7 +284,7 @@ class ALGANDetector(BaseDetector):
         # Training sets what it needs locally: gradients on (also inside the caller's
         # torch.no_grad() or torch.inference_mode()); every tensor is float32 whatever
         # torch's default dtype.
-        X_cal = scale_in_blocks(X[np.sort(order[:n_cal])], self.feature_scale_, self.scaler_) if n_cal else None
+        X_cal = None if X_calibration is None else scale_in_blocks(X_calibration, self.feature_scale_, self.scaler_)
         with torch_threads(self._n_threads(device)), torch.inference_mode(False), torch.enable_grad():
             fitted = fit_networks(
                 Xs,
@@ -306,18 +304,10 @@ class ALGANDetector(BaseDetector):
         self.discriminators_ = self.score_network_.discriminators
         self.device_ = device
         self.n_iter_ = self.history_["n_iter"][-1]
-        self.n_calibration_ = n_cal
-        calibration = X[np.sort(order[:n_cal])] if n_cal else X
-        self.calibration_scores_ = self._score_samples(calibration)
-        self.reference_ = np.asarray(calibration[int(np.argmax(self.calibration_scores_))], dtype=np.float64)
-        self._set_offset_from_scores(self.calibration_scores_)
+        # the held-out row of highest score (the training row without held-out rows)
+        reference = X if X_calibration is None else X_calibration
+        self.reference_ = np.asarray(reference[int(np.argmax(self._score_samples(reference)))], dtype=np.float64)
         return self
-
-    def _fit_all_constant(self, X):
-        # Every column constant: no network to train; held-out rows (all the same point) score 0.
-        self.n_calibration_ = calibration_rows(X.shape[0], float(self.calibration_fraction))
-        self.calibration_scores_ = np.zeros(self.n_calibration_ or X.shape[0])
-        self._set_offset_from_scores(self.calibration_scores_)
 
     def _n_threads(self, device):
         """torch intra-op threads for CPU work: ``n_jobs`` resolved by joblib (None -> 1)."""
@@ -342,40 +332,6 @@ class ALGANDetector(BaseDetector):
         from ._attribution import algan_contributions
 
         return algan_contributions(self, X)
-
-    def pvalues(self, X):
-        """Conformal p-values of the rows of ``X`` against the held-out calibration rows.
-
-        ``p(x) = (1 + #{calibration rows scoring at most s(x)}) / (n_calibration_ + 1)``
-        (Bates et al., Annals of Statistics, 2023): for a new row drawn like the
-        training rows, ``P(p(x) <= a) <= a`` for every ``a``. Combine with
-        :func:`algan_sklearn.conformal.benjamini_hochberg` to flag rows at a chosen
-        false discovery rate. Read more in the User Guide (:ref:`pvalues`).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        pvalues : ndarray of shape (n_samples,), float64
-            In ``[1 / (n_calibration_ + 1), 1]``; small for anomalous rows.
-
-        Raises
-        ------
-        ValueError
-            If no training rows were held out (``calibration_fraction=0`` or fewer
-            than 25 training rows): scores of the rows the model was fitted on do
-            not give valid p-values.
-        """
-        from .conformal import conformal_pvalues
-
-        check_is_fitted(self)
-        if self.n_calibration_ == 0:
-            raise ValueError(
-                "pvalues needs rows held out from training: fit with calibration_fraction > 0 on at least 25 rows."
-            )
-        return conformal_pvalues(self.calibration_scores_, self.score_samples(X))
 
     def sample(self, n_samples=1, *, state="normal", random_state=None):
         """Draw rows from the trained generator, in the units of the training data.

@@ -321,24 +321,8 @@ def discriminator_weight(discriminators, generator, centre_halves, rows, *, alph
     return min(max(w, 0.0), 1.0) if math.isfinite(w) else 0.0
 
 
-#: Held-out calibration rows: at least this many (at most a fifth of the rows for it) ...
-MIN_CALIBRATION_ROWS = 50
-#: ... and none when fewer than this many would be held out.
-SMALLEST_CALIBRATION = 5
 #: D's weight in the score when no rows are held out to confirm it.
 UNCONFIRMED_WEIGHT = 0.5
-
-
-def calibration_rows(n_samples, fraction):
-    """Number of training rows held out to set ``offset_`` (0: none).
-
-    The share asked for, and at least ``MIN_CALIBRATION_ROWS`` (but never more than a
-    fifth of the rows for that); none if that is fewer than ``SMALLEST_CALIBRATION``.
-    """
-    if fraction == 0:
-        return 0
-    n_cal = max(int(round(fraction * n_samples)), min(MIN_CALIBRATION_ROWS, n_samples // 5))
-    return n_cal if n_cal >= SMALLEST_CALIBRATION else 0
 
 
 def cross_fit_layout(n_samples, max_centres, seed):

@@ -22,13 +22,16 @@ Examples
 [True, False]
 """
 
-from numbers import Real
+import math
+import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import BaseDetector
 from .utils._compat import HasMethods, Interval, _fit_context
 from .utils._random import seed_from_random_state
 
@@ -67,11 +70,17 @@ def conformal_pvalues(calibration_scores, scores):
     return (1.0 + np.searchsorted(cal, s, side="right")) / (cal.size + 1.0)
 
 
-def benjamini_hochberg(pvalues, alpha=0.1):
+def benjamini_hochberg(pvalues, alpha=0.1, *, n_calibration=None):
     """Rows flagged by the Benjamini-Hochberg procedure at false discovery rate ``alpha``.
 
     Sorts the p-values, finds the largest ``k`` with ``p_(k) <= alpha * k / m``, and
     flags the ``k`` rows with the smallest p-values (Benjamini & Hochberg, 1995).
+
+    Conformal p-values from ``n`` calibration rows are at least ``1 / (n + 1)``: when
+    that is above ``alpha / m``, one anomalous row among ``m`` cannot be flagged however
+    anomalous it is (only groups of at least ``m / (alpha (n + 1))`` rows scoring below
+    every calibration row can). Pass ``n_calibration`` (the detector's
+    ``n_calibration_``) to be warned, with the number of calibration rows needed.
 
     Parameters
     ----------
@@ -79,6 +88,8 @@ def benjamini_hochberg(pvalues, alpha=0.1):
         Values in ``[0, 1]``, e.g. from :func:`conformal_pvalues`.
     alpha : float in (0, 1), default=0.1
         Target false discovery rate.
+    n_calibration : int >= 1, default=None
+        Number of calibration rows behind conformal ``pvalues``; None: no check.
 
     Returns
     -------
@@ -87,7 +98,14 @@ def benjamini_hochberg(pvalues, alpha=0.1):
     Raises
     ------
     ValueError
-        If ``alpha`` is not in (0, 1) or a p-value is outside ``[0, 1]`` or NaN.
+        If ``alpha`` is not in (0, 1), a p-value is outside ``[0, 1]`` or NaN, or
+        ``n_calibration`` is not a positive int.
+
+    Warns
+    -----
+    UserWarning
+        If ``1 / (n_calibration + 1) > alpha / m``: says how many calibration rows one
+        flagged row among ``m`` needs (``m / alpha - 1``).
     """
     p = np.asarray(pvalues, dtype=np.float64).ravel()
     if not 0.0 < alpha < 1.0:
@@ -95,6 +113,10 @@ def benjamini_hochberg(pvalues, alpha=0.1):
     if p.size and not ((p >= 0.0) & (p <= 1.0)).all():
         raise ValueError("p-values must lie in [0, 1] (and not be NaN).")
     m = p.size
+    if n_calibration is not None:
+        if not isinstance(n_calibration, Integral) or isinstance(n_calibration, bool) or n_calibration < 1:
+            raise ValueError(f"n_calibration must be a positive int, got {n_calibration!r}.")
+        _warn_if_bh_cannot_flag(alpha, m, int(n_calibration))
     order = np.argsort(p, kind="stable")
     below = p[order] <= alpha * np.arange(1, m + 1) / m
     flagged = np.zeros(m, dtype=bool)
@@ -104,6 +126,27 @@ def benjamini_hochberg(pvalues, alpha=0.1):
     return flagged
 
 
+def _warn_if_bh_cannot_flag(alpha, m, n_calibration):
+    """Warn when the smallest conformal p-value, ``1 / (n + 1)``, is above BH's smallest threshold ``alpha / m``."""
+    smallest = 1.0 / (n_calibration + 1)
+    if m == 0 or smallest * m <= alpha * (1 + 1e-12):
+        return
+    needed = math.ceil(m / alpha - 1 - 1e-9)
+    group = math.ceil(m / (alpha * (n_calibration + 1)) - 1e-9)
+    what = (
+        "cannot flag any row"
+        if group > m
+        else f"can only flag a group of at least {group} rows that all score below every calibration row"
+    )
+    warnings.warn(
+        f"Benjamini-Hochberg at alpha={alpha:g} among {m} rows {what}: with {n_calibration} calibration rows "
+        f"no p-value is below 1/{n_calibration + 1} = {smallest:.3g}, above alpha/m = {alpha / m:.3g}. "
+        f"Flagging a single row among {m} needs at least {needed} calibration rows (or fewer rows tested at once).",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
     """Any outlier detector with conformal p-values: fit on part of the rows, calibrate on the rest.
 
@@ -111,9 +154,13 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
     fits a clone of ``estimator`` on the others, and keeps the scores of the
     held-out rows; :meth:`pvalues` compares new scores with them (split conformal
     p-values, Bates et al., 2023). Scoring methods are those of the fitted clone.
-    :class:`~algan_sklearn.ALGANDetector` holds rows out itself and has its own
-    ``pvalues``; use this wrapper for the baselines, scikit-learn's detectors
-    (``LocalOutlierFactor(novelty=True)``, ``IsolationForest``) and Pipelines.
+    The package's detectors hold rows out themselves and have their own ``pvalues``;
+    use this wrapper for scikit-learn's detectors (``LocalOutlierFactor(novelty=True)``,
+    ``IsolationForest``), Pipelines, or to hold out another share of the rows. When
+    the detector (or a Pipeline's last step) is one of the package's, it is fitted by
+    its own held-out stage with this wrapper's held-out rows (its
+    ``calibration_fraction`` is not used): its ``offset_``, ``calibration_scores_``
+    and ``pvalues`` are this wrapper's, and ALGAN fits D's weight on these rows.
     Read more in the User Guide (:ref:`pvalues`).
 
     Parameters
@@ -133,8 +180,8 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
         ``score_samples`` of the held-out rows.
     n_calibration_ : int
     offset_ : float
-        The wrapped detector's own threshold (of the last step of a Pipeline; NaN
-        when it has none).
+        The wrapped detector's threshold (of the last step of a Pipeline; NaN when it
+        has none): from the held-out rows for the package's detectors.
     n_features_in_ : int
         Number of features seen during ``fit`` (when the wrapped estimator records it).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -185,10 +232,21 @@ class ConformalDetector(MetaEstimatorMixin, OutlierMixin, BaseEstimator):
         fit_rows, calibration_rows = train_test_split(
             X, test_size=self.calibration_fraction, random_state=seed_from_random_state(self.random_state)
         )
-        self.estimator_ = clone(self.estimator).fit(fit_rows)
-        self.calibration_scores_ = np.asarray(self.estimator_.score_samples(calibration_rows), dtype=np.float64)
+        estimator = clone(self.estimator)
+        last = estimator[-1] if hasattr(estimator, "steps") else estimator
+        if isinstance(last, BaseDetector):
+            # the package's own held-out stage, with these held-out rows
+            head = estimator[:-1] if last is not estimator and len(estimator.steps) > 1 else None
+            if head is not None:
+                fit_rows = head.fit_transform(fit_rows)
+                calibration_rows = head.transform(calibration_rows)
+            last._fit_with_held_out_rows(fit_rows, calibration_rows)
+            scores = last.calibration_scores_.copy()
+        else:
+            scores = estimator.fit(fit_rows).score_samples(calibration_rows)
+        self.estimator_ = estimator
+        self.calibration_scores_ = np.asarray(scores, dtype=np.float64)
         self.n_calibration_ = int(self.calibration_scores_.size)
-        last = self.estimator_[-1] if hasattr(self.estimator_, "steps") else self.estimator_
         self.offset_ = float(getattr(last, "offset_", np.nan))
         for name in ("n_features_in_", "feature_names_in_"):  # those of this fit only, none from an earlier one
             if hasattr(self.estimator_, name):

@@ -1,5 +1,7 @@
 """Conformal p-values and the Benjamini-Hochberg procedure."""
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import fast_algan
@@ -32,6 +34,40 @@ def test_benjamini_hochberg_step_up():
         benjamini_hochberg(p, 1.5)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         benjamini_hochberg([1.2], 0.1)
+
+
+def test_benjamini_hochberg_warns_when_calibration_rows_are_too_few():
+    # breast cancer as a new user ran it: 50 calibration rows, ~300 test rows, FDR 0.05
+    p = np.full(300, 0.5)
+    p[:5] = 1 / 51
+    message = r"alpha=0.05 among 300 rows can only flag a group of at least 118 rows"
+    with pytest.warns(UserWarning, match=message) as rec:
+        assert not benjamini_hochberg(p, 0.05, n_calibration=50).any()
+    assert "needs at least 5999 calibration rows" in str(rec[0].message)
+    with pytest.warns(UserWarning, match="cannot flag any row"):
+        benjamini_hochberg(p, 0.01, n_calibration=50)  # 1/51 > 0.01: not even all 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        benjamini_hochberg(p, 0.05, n_calibration=5999)
+        benjamini_hochberg(p, 0.05)  # no check without the number of calibration rows
+        benjamini_hochberg([], 0.05, n_calibration=3)
+    with pytest.raises(ValueError, match="n_calibration must be a positive int"):
+        benjamini_hochberg(p, 0.05, n_calibration=0)
+
+
+def test_conformal_detector_uses_the_detectors_own_held_out_stage():
+    X = np.random.RandomState(0).normal(size=(1000, 3))
+    for estimator in (KNNDetector(contamination=0.05), make_pipeline(StandardScaler(), ZScoreDetector())):
+        det = ConformalDetector(estimator, calibration_fraction=0.3, random_state=0).fit(X)
+        last = det.estimator_[-1] if hasattr(det.estimator_, "steps") else det.estimator_
+        # the detector's threshold and p-values come from the wrapper's 300 held-out rows
+        assert last.n_calibration_ == det.n_calibration_ == 300
+        np.testing.assert_array_equal(last.calibration_scores_, det.calibration_scores_)
+        assert det.offset_ == last.offset_
+        rows = det.estimator_[:-1].transform(X[:50]) if last is not det.estimator_ else X[:50]
+        np.testing.assert_array_equal(det.pvalues(X[:50]), last.pvalues(rows))
+    with pytest.warns(UserWarning, match="needs at least 99 held-out rows, and 20 were held out"):
+        ConformalDetector(KNNDetector(contamination=0.01), random_state=0).fit(X[:100])
 
 
 def test_pvalues_of_new_normal_rows_are_uniform():

@@ -8,9 +8,14 @@ from algan_sklearn import GaussianMixtureDetector, KNNDetector, ZScoreDetector
 
 @parametrize_with_checks(
     # scikit-learn's checks expect ``contamination`` to hold on the training rows
-    # themselves; ALGAN's default sets the threshold on held-out rows instead, so the
-    # checks run it with scikit-learn's convention (``calibration_fraction=0``).
-    [fast_algan(calibration_fraction=0), KNNDetector(), ZScoreDetector(), GaussianMixtureDetector(max_components=2)],
+    # themselves; the package's detectors set the threshold on held-out rows by default,
+    # so the checks run them with scikit-learn's convention (``calibration_fraction=0``).
+    [
+        fast_algan(calibration_fraction=0),
+        KNNDetector(calibration_fraction=0),
+        ZScoreDetector(calibration_fraction=0),
+        GaussianMixtureDetector(max_components=2, calibration_fraction=0),
+    ],
     expected_failed_checks=lambda est: {},
 )
 def test_sklearn_compatible_estimator(estimator, check, monkeypatch):

@@ -31,12 +31,17 @@ class KNNDetector(BaseDetector):
         How the ``k`` distances are aggregated: the k-th distance (Ramaswamy et al.,
         2000), their mean (Angiulli & Pizzuti, 2002) or their median.
     contamination : 'auto' or float in (0, 0.5], default='auto'
-        Sets ``offset_``. With ``'auto'`` the threshold is Tukey's lower fence
-        ``Q1 - 1.5 * IQR`` of the leave-one-out scores of the training rows (each
-        row's distance to the *other* training rows): a row is an outlier when it
-        lies unusually far from the training data by the box-plot rule. With one
-        training row, ``offset_ = 0``. With a float, ``offset_`` is that percentile
-        of ``score_samples`` on the training rows.
+        Sets ``offset_`` from the scores of the held-out rows (``calibration_fraction``):
+        Tukey's lower fence ``Q1 - 1.5 * IQR`` with ``'auto'`` (a row is an outlier
+        when it lies unusually far from the training data by the box-plot rule), else
+        that percentile, so that about that share of new normal rows is flagged.
+        Without held-out rows: the fence of the leave-one-out scores of the training
+        rows (each row's distance to the *other* training rows; ``offset_ = 0`` with
+        one row), or the percentile of their scores.
+    calibration_fraction : float in [0, 0.5], default=0.1
+        Share of the training rows held out from the neighbour index (drawn with the
+        fixed seed ``CALIBRATION_SEED = 0``); ``offset_`` and :meth:`pvalues` use their
+        scores. At least 50 rows (or a fifth of the rows); none with 0 or under 25 rows.
     algorithm : {'auto', 'ball_tree', 'kd_tree', 'brute'}, default='auto'
         Passed to :class:`sklearn.neighbors.NearestNeighbors`.
     n_jobs : int, default=None
@@ -53,6 +58,10 @@ class KNNDetector(BaseDetector):
         (exact, so distances are unchanged); keeps squared distances of huge
         finite values from overflowing.
     offset_ : float
+    n_calibration_ : int
+        Number of training rows held out (0: none).
+    calibration_scores_ : ndarray of shape (n_calibration_,)
+        Scores of the held-out rows (of the training rows when none are held out).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -84,25 +93,39 @@ class KNNDetector(BaseDetector):
         "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, *, n_neighbors=5, method="largest", contamination="auto", algorithm="auto", n_jobs=None):
+    def __init__(
+        self,
+        *,
+        n_neighbors=5,
+        method="largest",
+        contamination="auto",
+        calibration_fraction=0.1,
+        algorithm="auto",
+        n_jobs=None,
+    ):
         self.n_neighbors = n_neighbors
         self.method = method
         self.contamination = contamination
+        self.calibration_fraction = calibration_fraction
         self.algorithm = algorithm
         self.n_jobs = n_jobs
 
-    def _fit(self, X):
-        n_samples = X.shape[0]
-        self.n_neighbors_ = min(self.n_neighbors, n_samples)
+    def _fit(self, X, X_calibration=None):
+        self.n_neighbors_ = min(self.n_neighbors, X.shape[0])
         self.scale_ = float(pow2_scale(np.max(np.abs(X))))
         self.nn_ = NearestNeighbors(n_neighbors=self.n_neighbors_, algorithm=self.algorithm, n_jobs=self.n_jobs)
         self.nn_.fit(X / self.scale_)
-        auto_offset = 0.0
-        if self.contamination == "auto" and n_samples > 1:
-            dist, _ = self.nn_.kneighbors(None, n_neighbors=min(self.n_neighbors, n_samples - 1))
-            auto_offset = lower_fence(self._to_scores(dist))
-        self._set_offset(X, auto_offset)
         return self
+
+    def _offset_without_held_out(self, X, scores):
+        # 'auto' without held-out rows: the fence of the leave-one-out scores
+        if self.contamination != "auto":
+            return super()._offset_without_held_out(X, scores)
+        n_samples = X.shape[0]
+        if n_samples == 1:
+            return 0.0
+        dist, _ = self.nn_.kneighbors(None, n_neighbors=min(self.n_neighbors, n_samples - 1))
+        return lower_fence(self._to_scores(dist))
 
     def _to_scores(self, dist):
         """Negative aggregated distances, back in the units of the data (finite)."""

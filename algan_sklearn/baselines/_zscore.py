@@ -24,10 +24,15 @@ class ZScoreDetector(BaseDetector):
         Aggregate of the squared z-scores over features: their mean (the benchmark's
         z-score baseline) or their maximum.
     contamination : 'auto' or float in (0, 0.5], default='auto'
-        Sets ``offset_``. With ``'auto'``, the threshold is Tukey's lower fence
-        ``Q1 - 1.5 * IQR`` of the training scores (the box-plot outlier rule,
-        which assumes no distribution). With a float, ``offset_`` is that
-        percentile of the training scores.
+        Sets ``offset_`` from the scores of the held-out rows (``calibration_fraction``;
+        the training rows' own scores when none are held out). With ``'auto'``, the
+        threshold is Tukey's lower fence ``Q1 - 1.5 * IQR`` of them (the box-plot
+        outlier rule, which assumes no distribution). With a float, ``offset_`` is that
+        percentile of them, so that about that share of new normal rows is flagged.
+    calibration_fraction : float in [0, 0.5], default=0.1
+        Share of the training rows held out from the moments (drawn with the fixed seed
+        ``CALIBRATION_SEED = 0``); ``offset_`` and :meth:`pvalues` use their scores.
+        At least 50 rows (or a fifth of the rows); none with 0 or under 25 rows.
 
     Attributes
     ----------
@@ -39,6 +44,10 @@ class ZScoreDetector(BaseDetector):
         Per-feature power of two by which the data are divided first (exactly),
         so that the moments of huge finite values cannot overflow.
     offset_ : float
+    n_calibration_ : int
+        Number of training rows held out (0: none).
+    calibration_scores_ : ndarray of shape (n_calibration_,)
+        Scores of the held-out rows (of the training rows when none are held out).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -60,18 +69,18 @@ class ZScoreDetector(BaseDetector):
         "method": [StrOptions({"mean", "max"})],
     }
 
-    def __init__(self, *, method="mean", contamination="auto"):
+    def __init__(self, *, method="mean", contamination="auto", calibration_fraction=0.1):
         self.method = method
         self.contamination = contamination
+        self.calibration_fraction = calibration_fraction
 
-    def _fit(self, X):
+    def _fit(self, X, X_calibration=None):
         self.feature_scale_ = pow2_scale(np.max(np.abs(X), axis=0))
         Xs = X / self.feature_scale_
         self.mean_ = Xs.mean(axis=0)
         std = np.sqrt(np.mean(np.square(Xs - self.mean_), axis=0))
         # Constant columns never reach here (``_constant.py``), so every std is positive.
         self.std_ = std
-        self._set_offset(X)
         return self
 
     def _score_block(self, X):
