@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 import torch
+from sklearn.covariance import LedoitWolf
 from sklearn.neighbors import NearestNeighbors
 from torch import nn
 
@@ -49,6 +50,24 @@ def kernel_bandwidth(centres, factor):
     dist = NearestNeighbors(n_neighbors=k + 1).fit(centres).kneighbors(centres)[0][:, k]
     positive = dist[dist > 0]
     return float(factor * (np.median(positive) if positive.size else 1.0))
+
+
+def ledoit_wolf_whitening(X):
+    """``(mean, matrix)`` such that ``(x - mean) @ matrix`` has the identity as Ledoit-Wolf covariance.
+
+    With ``C = R R^T`` the Ledoit-Wolf covariance of the rows ``X`` (float64, shape
+    (n, d)) and ``R`` its Cholesky factor, ``matrix = R^-T`` (upper triangular).
+    Kernels of identity shape on whitened rows are kernels of shape ``C`` on the rows:
+    the kernel generator's ``'covariance'`` shape.
+
+    Returns
+    -------
+    mean : ndarray of shape (d,)
+    matrix : ndarray of shape (d, d)
+    """
+    lw = LedoitWolf().fit(X)
+    chol = np.linalg.cholesky(lw.covariance_)
+    return lw.location_.copy(), np.linalg.inv(chol).T
 
 
 def sample_latents(n, n_features, alpha, sigma, mixing, rng, device):
@@ -94,6 +113,7 @@ class KernelGenerator(nn.Module):
         self.register_buffer("centres", torch.as_tensor(np.asarray(centres), dtype=torch.float32).clone())
         self.log_bandwidth = math.log(float(bandwidth))
         self.log_scale = nn.Parameter(torch.zeros(self.centres.shape[1], dtype=torch.float32))
+        self.whitening = None  # (mean, matrix) when G works on whitened rows
 
     @property
     def n_centres(self):
@@ -125,7 +145,11 @@ class KernelGenerator(nn.Module):
         z, _ = sample_latents(n, self.n_features, alpha, sigma, mixing, rng, "cpu")
         components = torch.randint(self.n_centres, (n,), generator=rng)
         with torch.inference_mode():
-            return self(z.to(device), components.to(device)).cpu().numpy()
+            rows = self(z.to(device), components.to(device)).cpu().double().numpy()
+        if self.whitening is not None:  # back from whitened rows
+            mean, matrix = self.whitening
+            rows = np.linalg.solve(matrix.T, rows.T).T + mean
+        return rows.astype(np.float32)
 
 
 def sample_state(centres, scale, components, shape, rng):
@@ -166,10 +190,22 @@ class KernelLogDensity(nn.Module):
     alpha, sigma : float
     mixing : {'sample', 'coordinate'}
     buffer_weight : float in [0, 1), default=0.0
+    whitening : (ndarray, ndarray) or None, default=None
+        ``(mean, matrix)`` of :func:`ledoit_wolf_whitening` when the centres and scales
+        are in whitened coordinates: rows are whitened first, and the density stays one
+        of the unwhitened rows (``log |det matrix|`` is added).
     """
 
-    def __init__(self, centres, scales, *, alpha, sigma, mixing, buffer_weight=0.0):
+    def __init__(self, centres, scales, *, alpha, sigma, mixing, buffer_weight=0.0, whitening=None):
         super().__init__()
+        self.whiten = whitening is not None
+        if self.whiten:
+            mean, matrix = (torch.as_tensor(np.asarray(a), dtype=torch.float64) for a in whitening)
+            self.register_buffer("whiten_mean", mean.float())
+            self.register_buffer("whiten_matrix", matrix.float().contiguous())
+            log_det = float(torch.linalg.slogdet(matrix)[1])
+        else:
+            log_det = 0.0
         # distances are computed from the centres' mean: no cancellation in float32 when the
         # data sit far from the origin (scaling=None)
         origin = centres.double().mean(dim=0)
@@ -185,7 +221,7 @@ class KernelLogDensity(nn.Module):
             state_weights += [math.log(buffer_weight / (n_states - 1))] * (n_states - 1)
         # per state: log weight - log m + log det of the whitening - d/2 log 2 pi
         const = torch.tensor(state_weights, dtype=torch.float64) - math.log(n_centres)
-        const = const + torch.log(inv).sum(-1) - 0.5 * d * _LOG_2PI
+        const = const + torch.log(inv).sum(-1) - 0.5 * d * _LOG_2PI + log_det
         self.n_states = n_states
         self.register_buffer("inv_scale", inv.float())
         self.register_buffer("centres_scaled", (centres[None] * inv[:, None]).float())  # (S, m, d)
@@ -228,6 +264,8 @@ class KernelLogDensity(nn.Module):
 
     def forward(self, x):
         """``log n(x)`` of shape (n,) for scaled rows ``x`` of shape (n, n_features)."""
+        if self.whiten:
+            x = (x - self.whiten_mean) @ self.whiten_matrix
         x = x - self.origin
         n_groups = self.group_coef.shape[0]
         parts = []

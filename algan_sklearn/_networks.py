@@ -6,6 +6,7 @@ these modules. The generator and the density of its output are in ``_generator.p
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -70,6 +71,22 @@ class Discriminator(nn.Module):
     def forward(self, x):
         raw = self.net(x).squeeze(-1)
         return self.bias + self.logit_bound * torch.tanh(raw / self.logit_bound)
+
+
+def fold_input_transform(discriminator, mean, matrix):
+    """Make ``discriminator`` take rows ``x`` where it took ``(x - mean) @ matrix`` (in place).
+
+    The transform is affine, so it folds into the first linear layer exactly:
+    ``W <- W matrix^T`` and ``b <- b - (mean @ matrix) W^T``.
+    """
+    first = discriminator.net[0]
+    with torch.no_grad():
+        m = torch.as_tensor(np.asarray(matrix), dtype=torch.float64)
+        mu = torch.as_tensor(np.asarray(mean), dtype=torch.float64)
+        weight = first.weight.double()
+        first.bias.copy_((first.bias.double() - (mu @ m) @ weight.T).to(first.bias.dtype))
+        first.weight.copy_((weight @ m.T).to(first.weight.dtype))
+    return discriminator
 
 
 class StackedDiscriminators(nn.Module):

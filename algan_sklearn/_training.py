@@ -21,8 +21,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._generator import KernelGenerator, KernelLogDensity, kernel_bandwidth, sample_latents, sample_state
-from ._networks import Discriminator
+from ._generator import (
+    KernelGenerator,
+    KernelLogDensity,
+    kernel_bandwidth,
+    ledoit_wolf_whitening,
+    sample_latents,
+    sample_state,
+)
+from ._networks import Discriminator, fold_input_transform
 
 #: Per-epoch fields of the training history (besides ``epoch`` and ``n_iter``).
 HISTORY_KEYS = (
@@ -296,7 +303,9 @@ def discriminator_weight(discriminators, generator, centre_halves, rows, *, alph
     times as many, at least 512; each scored by the discriminator that did not see their
     centre's row as real): at the optimum of noise-contrastive estimation the logit is
     ``log p - log n``, so a discriminator that generalises gets ``w`` near 1 and one
-    that learned its training rows gets less. Clipped to [0, 1].
+    that learned its training rows gets less. The weight returned is the fitted one
+    less ``CONFIRMATION_Z`` standard errors (from the Fisher information), clipped to
+    [0, 1]: D enters only as far as the held-out rows confirm it.
     """
     n_neg = max(4 * rows.shape[0], 512) // len(discriminators)
     fake_logits = []
@@ -317,10 +326,24 @@ def discriminator_weight(discriminators, generator, centre_halves, rows, *, alph
         return loss
 
     opt.step(closure)
+    with torch.no_grad():
+        feats = torch.cat([a, b])
+        prob = torch.sigmoid(params[0] + params[1] * feats)
+        v = prob * (1 - prob)
+        # Fisher information of (c, w) over every row; the standard error of w from its inverse
+        vf = (v * feats).sum()
+        info = torch.stack([torch.stack([v.sum(), vf]), torch.stack([vf, (v * feats**2).sum()])])
+        det = float(torch.linalg.det(info))
     w = float(params[1].detach())
-    return min(max(w, 0.0), 1.0) if math.isfinite(w) else 0.0
+    if not math.isfinite(w) or det <= 0:
+        return 0.0
+    se = math.sqrt(float(info[0, 0]) / det)
+    return min(max(w - CONFIRMATION_Z * se, 0.0), 1.0)
 
 
+#: D's weight is the fitted weight less this many standard errors (a lower confidence
+#: bound): with few held-out rows D is trusted less.
+CONFIRMATION_Z = 2.0
 #: D's weight in the score when no rows are held out to confirm it.
 UNCONFIRMED_WEIGHT = 0.5
 
@@ -360,7 +383,7 @@ def cross_fit_layout(n_samples, max_centres, seed):
 
 
 def fit_networks(
-    Xs, X_cal, *, seed, device, max_centres, bandwidth, hidden, logit_bound, train_params, on_epoch=None
+    Xs, X_cal, *, seed, device, max_centres, bandwidth, whiten, hidden, logit_bound, train_params, on_epoch=None
 ):
     """Build G and the cross-fitted Ds for the scaled training rows ``Xs``, train them, weigh D.
 
@@ -379,6 +402,11 @@ def fit_networks(
     max_centres : int
     bandwidth : float
         Factor of the median 5th-neighbour distance between centres (``h``).
+    whiten : bool
+        Train on rows whitened with their Ledoit-Wolf covariance
+        (:func:`~algan_sklearn._generator.ledoit_wolf_whitening`): G's kernels then have the
+        covariance's shape. The whitening is folded into D's first layer and into
+        ``log n`` afterwards, so every returned module takes the scaled rows.
     hidden : tuple of int
     logit_bound : float
     train_params : dict
@@ -393,6 +421,12 @@ def fit_networks(
         every negative D saw (final generator and buffered states); ``weights`` the
         weight of each D in the score (D's confirmed weight shared equally).
     """
+    whitening = None
+    if whiten:
+        whitening = ledoit_wolf_whitening(Xs.astype(np.float64))
+        Xs = ((Xs.astype(np.float64) - whitening[0]) @ whitening[1]).astype(np.float32)
+        if X_cal is not None:
+            X_cal = ((X_cal.astype(np.float64) - whitening[0]) @ whitening[1]).astype(np.float32)
     centres, halves, centre_halves = cross_fit_layout(Xs.shape[0], max_centres, seed)
     h = kernel_bandwidth(Xs[centres].astype(np.float64), bandwidth)
     generator = KernelGenerator(Xs[centres], h).to(device)
@@ -414,6 +448,7 @@ def fit_networks(
         sigma=train_params["sigma"],
         mixing=train_params["mixing"],
         buffer_weight=0.5 if buffer else 0.0,
+        whitening=whitening,
     ).to(device)
     if X_cal is None or len(X_cal) == 0:
         weight = UNCONFIRMED_WEIGHT
@@ -429,4 +464,8 @@ def fit_networks(
             rng=rng,
         )
     weights = [weight / len(discriminators)] * len(discriminators)
+    if whitening is not None:
+        generator.whitening = whitening
+        for disc in discriminators:
+            fold_input_transform(disc, *whitening)
     return generator, discriminators, log_density, weights, history

@@ -363,9 +363,11 @@ def test_score_decreases_along_rays():
         t = np.geomspace(5, 1e3, 30)[:, None] * X.std(axis=0).max()
         scores = det.score_samples(X.mean(axis=0) + t * direction)
         assert np.all(np.diff(scores[5:]) < 0), "score must fall strictly far out along every ray"
-        # beyond the input clamp (1e4 standard deviations) scores tie, but never rise
+        # beyond the input clamp (1e4 standard deviations) scores tie, up to float32 rounding of
+        # the clamped point (a few units in the last place of the score), and never rise further
         t = np.geomspace(1e3, 1e30, 30)[:, None] * X.std(axis=0).max()
-        assert np.all(np.diff(det.score_samples(X.mean(axis=0) + t * direction)) <= 0)
+        far = det.score_samples(X.mean(axis=0) + t * direction)
+        assert np.all(np.diff(far) <= 1e-6 * np.abs(far[1:]))
 
 
 @pytest.mark.parametrize("scaling", ["standard", "robust"])

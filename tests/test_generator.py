@@ -77,3 +77,43 @@ def test_sample_latents_follow_alpha(mixing):
     else:  # a row is anomalous when any of its 3 coordinates is: 1 - 0.25^3
         assert anomalous.float().mean().item() == pytest.approx(1 - 0.25**3, abs=0.01)
     assert z[~anomalous].std().item() == pytest.approx(1.0, abs=0.05)
+
+
+def test_whitened_density_is_a_density_of_the_unwhitened_rows():
+    """Kernels of identity shape on whitened rows are kernels of the covariance's shape on the rows."""
+    from algan_sklearn._generator import ledoit_wolf_whitening
+
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(200, 3)) @ np.array([[2.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 0.2]])
+    mean, matrix = ledoit_wolf_whitening(X)
+    W = (X - mean) @ matrix
+    from sklearn.covariance import LedoitWolf
+
+    np.testing.assert_allclose(matrix.T @ LedoitWolf().fit(X).covariance_ @ matrix, np.eye(3), atol=1e-10)
+    centres, scale = W[:6], np.array([0.5, 0.7, 0.9])
+    dens = KernelLogDensity(
+        torch.tensor(centres), [torch.tensor(scale)], alpha=0.4, sigma=2.0, mixing="sample", whitening=(mean, matrix)
+    )
+    x = X[10:40]
+    # the same mixture written in the units of X: centres C^T mapped back, covariance (A diag(s^2) A^T)
+    back = np.linalg.inv(matrix)
+    ref = np.zeros(len(x))
+    for c in centres:
+        mu = c @ back + mean
+        for w, f in ((0.4, 1.0), (0.6, 2.0)):
+            ref += w * multivariate_normal(mu, back.T @ np.diag((f * scale) ** 2) @ back).pdf(x)
+    got = dens(torch.tensor(x, dtype=torch.float32)).double().numpy()
+    np.testing.assert_allclose(got, np.log(ref / len(centres)), rtol=1e-4, atol=1e-4)
+
+
+def test_input_transform_folds_into_the_first_layer():
+    from algan_sklearn._networks import Discriminator, fold_input_transform
+
+    rng = np.random.RandomState(3)
+    d = Discriminator(4, (8,), 5.0, generator=torch.Generator().manual_seed(0))
+    mean, matrix = rng.normal(size=4), rng.normal(size=(4, 4))
+    x = torch.tensor(rng.normal(size=(10, 4)), dtype=torch.float32)
+    with torch.no_grad():
+        expected = d(((x.double() - torch.tensor(mean)) @ torch.tensor(matrix)).float())
+        fold_input_transform(d, mean, matrix)
+        np.testing.assert_allclose(d(x).numpy(), expected.numpy(), rtol=1e-4, atol=1e-4)

@@ -29,7 +29,7 @@ def _true_log_density(x):
 @pytest.fixture(scope="module")
 def trained():
     X = _bimodal()
-    return X, ALGANDetector(max_iter=800, random_state=0).fit(X)
+    return X, ALGANDetector(max_iter=800, buffer_size=2, random_state=0).fit(X)
 
 
 def test_discriminator_weights_move_and_logits_separate(trained):
@@ -86,7 +86,7 @@ def test_wider_pseudo_anomalies_are_separated_more():
 
 def test_buffer_changes_the_model():
     X = _bimodal(n=300, seed=3)
-    with_buffer = ALGANDetector(max_iter=300, random_state=0).fit(X)
+    with_buffer = ALGANDetector(max_iter=300, buffer_size=4, random_state=0).fit(X)
     without = ALGANDetector(max_iter=300, random_state=0, buffer_size=0).fit(X)
     assert with_buffer.log_density_.state_const.shape == (1 + 4,)
     assert without.log_density_.state_const.shape == (1,)
