@@ -84,8 +84,8 @@ def one(args):
     det = ALGANDetector(random_state=seed, **params).fit(X_train)
     fit_s = time.perf_counter() - t
     full, disc, dens = term_scores(det, X_test)
-    knn = KNNDetector(n_neighbors=5).fit(X_train).score_samples(X_test)
-    gmm = GaussianMixtureDetector(random_state=seed).fit(X_train).score_samples(X_test)
+    knn = KNNDetector(n_neighbors=5, calibration_fraction=0).fit(X_train).score_samples(X_test)
+    gmm = GaussianMixtureDetector(random_state=seed, calibration_fraction=0).fit(X_train).score_samples(X_test)
     normal = y == 0
     flag_algan = float(np.mean(full[normal] < np.percentile(det.calibration_scores_, 5.0)))
     knn05 = KNNDetector(n_neighbors=5, contamination=0.05).fit(X_train)

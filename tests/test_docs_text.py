@@ -49,4 +49,4 @@ def test_method_page_states_the_sigma_range_and_the_score():
     assert r"(0, 10^{30}]" in text
     assert not re.search(r"\\qquad\s*\\sigma\s*>\s*1", text)  # not a requirement of the API
     bullets = text[text.index("The trick is in the latent space") : text.index("The method in one picture")]
-    assert r":math:`D(x) + \log n(x)`" in bullets
+    assert r":math:`\log n(x) + w\, D(x)`" in bullets

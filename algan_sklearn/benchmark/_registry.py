@@ -81,8 +81,13 @@ _BUILTIN_CLASSES = {
     "GMM": GaussianMixtureDetector,
 }
 
+# The protocol's baselines use every training row (AUROC needs no threshold): the
+# package's baselines hold none out here. ALGAN keeps its default held-out rows, which
+# also fit D's weight.
 _BUILTIN_DEFAULTS = {
-    "kNN": {"n_neighbors": 5},
+    "kNN": {"n_neighbors": 5, "calibration_fraction": 0.0},
+    "z-score": {"calibration_fraction": 0.0},
+    "GMM": {"calibration_fraction": 0.0},
     "LOF": {"novelty": True},
 }
 
