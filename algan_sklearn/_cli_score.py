@@ -5,7 +5,6 @@ import numpy as np
 from ._io import CLIError, one_line
 from .cli import check_writable, detector_params, same_file
 
-SCORE_DETECTORS = ("ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM")
 ADDED_COLUMNS = ("score", "label")
 
 
@@ -13,11 +12,8 @@ def _split_names(text):
     return [c.strip() for c in text.split(",") if c.strip()] if text else []
 
 
-def _make_score_model(args):
-    """The detector (behind a scaler unless --no-scaling) named by the options."""
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
+def _make_detector(args):
+    """The name and the unfitted detector named by the options (one of the benchmark's default detectors)."""
     from . import benchmark as bm
     from .benchmark._registry import _canonical_name
 
@@ -25,9 +21,9 @@ def _make_score_model(args):
         name = _canonical_name(args.detector)
     except ValueError:
         name = None
-    if name not in SCORE_DETECTORS:
+    if name not in bm.DEFAULT_DETECTORS:
         what = f"unknown detector {args.detector!r}" if name is None else f"{name} is for the benchmark only"
-        raise CLIError(f"--detector: {what}; score supports {', '.join(SCORE_DETECTORS)}")
+        raise CLIError(f"--detector: {what}; score supports {', '.join(bm.DEFAULT_DETECTORS)}")
     if args.contamination is not None and not 0.0 < args.contamination <= 0.5:
         raise CLIError(f"--contamination must be in (0, 0.5], got {args.contamination}")
     params = detector_params(args)
@@ -41,7 +37,30 @@ def _make_score_model(args):
         detector = bm.make_detector(name, random_state=args.seed, params=det_params)
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{name} parameters: {one_line(exc)}") from None
-    return name, detector if args.no_scaling else make_pipeline(StandardScaler(), detector)
+    return name, detector
+
+
+def _score_model(detector, X_train, no_scaling):
+    """``detector``, behind a scaler of the columns not constant in ``X_train`` unless ``no_scaling``.
+
+    The scaler divides each column by its largest magnitude (so that the sums of squares
+    of a column holding 1e308 stay finite) and standardises it. It leaves the columns
+    constant in the training file as they are: standardised, a column constant up to
+    rounding would become rounding residuals around 0, which the detector's
+    constant-column rule cannot tell from a measured spread. The detector applies
+    that rule to them.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MaxAbsScaler, StandardScaler
+
+    from ._constant import ConstantColumns
+
+    if no_scaling:
+        return detector
+    keep = ConstantColumns(X_train).keep
+    scale = make_pipeline(MaxAbsScaler(), StandardScaler())
+    return make_pipeline(ColumnTransformer([("scale", scale, keep)], remainder="passthrough"), detector)
 
 
 def _feature_columns(reader, drop, label):
@@ -58,17 +77,15 @@ def cmd_score(args):
     """Run ``algan-sklearn score`` with the parsed ``args``; returns the exit status."""
     from ._io import TableReader
 
-    name, model = _make_score_model(args)
+    name, detector = _make_detector(args)
     check_writable(args.output, "--output")
     if any(same_file(args.output, path) for path in (args.train, args.test)):
         raise CLIError(f"--output '{args.output}' is one of the input files; choose another path")
     with TableReader(args.train, "train") as train, TableReader(args.test, "test") as test:
-        return _score_files(args, name, model, train, test)
+        return _score_files(args, name, detector, train, test)
 
 
-def _score_files(args, name, model, train, test):
-    from ._base import pow2_scale
-    from ._constant import ConstantColumns
+def _score_files(args, name, detector, train, test):
     from ._io import TableWriter
 
     drop, label = _split_names(args.drop_columns), args.label_column
@@ -99,14 +116,10 @@ def _score_files(args, name, model, train, test):
 
     _, X_train = train.read()
     X_train = X_train[:, [train.columns.index(c) for c in features]]
-    # Before standardising, divide each column by a power of two near its largest
-    # magnitude (exact): the scaler's sums of squares then cannot overflow (a column
-    # holding 1e308), and the standardised values are the same.
-    scale = np.ones(len(features)) if args.no_scaling else pow2_scale(np.abs(X_train).max(axis=0))
-    constant = ConstantColumns(X_train)
-    X_train = _prepare(X_train, scale, constant, args.no_scaling)
+    model = _score_model(detector, X_train, args.no_scaling)
     try:
-        model.fit(X_train)
+        with np.errstate(over="ignore", invalid="ignore"):  # the input checks sum the raw values (1e308 overflows)
+            model.fit(X_train)
     except Exception as exc:  # noqa: BLE001 - reported as one line, never a traceback
         raise CLIError(f"{name} failed to fit: {type(exc).__name__}: {one_line(exc)}") from None
     order = [test.columns.index(c) for c in features]
@@ -116,8 +129,8 @@ def _score_files(args, name, model, train, test):
     with TableWriter(args.output, test.columns + list(ADDED_COLUMNS), skipped=test.skipped) as writer:
         for cells, X in test.chunks():
             with np.errstate(all="ignore"):  # the detectors check their input; numpy's sums may overflow
-                scores = np.asarray(model.score_samples(_prepare(X[:, order], scale, constant, args.no_scaling)))
-            labels = np.where(scores - _offset(model) < 0, -1, 1)
+                scores = np.asarray(model.score_samples(X[:, order]))
+            labels = np.where(scores - detector.offset_ < 0, -1, 1)  # predict's rule, without scoring twice
             if not np.isfinite(scores).all():
                 raise CLIError(f"{name} produced {int((~np.isfinite(scores)).sum())} non-finite scores")
             writer.write(cells, X, scores, labels)
@@ -133,25 +146,6 @@ def _score_files(args, name, model, train, test):
     if label_at is not None:
         print(_auroc_line(label, np.concatenate(truth), np.concatenate(all_scores)))
     return 0
-
-
-def _prepare(X, scale, constant, no_scaling):
-    """Rows as the model sees them: divided by powers of two, constant columns made exact.
-
-    The standardisation in front of the detector would turn a column that is constant up
-    to rounding into rounding residuals around 0, which the detector's constant-column rule
-    cannot tell from a measured spread. So the CLI applies the rule on the file's values:
-    a constant column becomes 0 where a row has the training value and 1 where it has
-    another, and the detector then sets it aside and flags the 1s.
-    """
-    scaled = X / scale
-    if constant.mask.any() and not no_scaling:
-        scaled[:, constant.mask] = constant.unseen(X)
-    return scaled
-
-
-def _offset(model):
-    return model[-1].offset_ if hasattr(model, "steps") else model.offset_
 
 
 def _check_labels(label, y):
