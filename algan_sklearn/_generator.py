@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 import torch
-from sklearn.covariance import LedoitWolf
+from scipy.linalg import solve_triangular
+from sklearn.covariance import ledoit_wolf
 from sklearn.neighbors import NearestNeighbors
 from torch import nn
 
@@ -65,9 +66,10 @@ def ledoit_wolf_whitening(X):
     mean : ndarray of shape (d,)
     matrix : ndarray of shape (d, d)
     """
-    lw = LedoitWolf().fit(X)
-    chol = np.linalg.cholesky(lw.covariance_)
-    return lw.location_.copy(), np.linalg.inv(chol).T
+    mean = X.mean(axis=0)
+    covariance, _ = ledoit_wolf(X - mean, assume_centered=True)  # no precision matrix: O(d^3) once
+    chol = np.linalg.cholesky(covariance)
+    return mean, solve_triangular(chol, np.eye(X.shape[1]), lower=True).T
 
 
 def sample_latents(n, n_features, alpha, sigma, mixing, rng, device):
