@@ -86,7 +86,7 @@ def cmd_score(args):
 
 
 def _score_files(args, name, detector, train, test):
-    from ._io import TableWriter
+    from ._io_writer import TableWriter
 
     drop, label = _split_names(args.drop_columns), args.label_column
     if label is not None and label in drop:
@@ -114,7 +114,7 @@ def _score_files(args, name, detector, train, test):
     if clash:
         raise CLIError(f"{test.name} already has a column named {clash[0]!r}, which the output adds; rename it")
 
-    _, X_train = train.read()
+    X_train = train.read()
     X_train = X_train[:, [train.columns.index(c) for c in features]]
     model = _score_model(detector, X_train, args.no_scaling)
     try:

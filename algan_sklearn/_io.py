@@ -1,37 +1,59 @@
-"""Tables in and out of the command line: one CSV reader, one writer, both streaming.
+"""Tables into the package: one reader of CSV and parquet files, streaming (the writer: ``_io_writer.py``).
 
-A CSV file is read with the standard library's ``csv`` module, ``CHUNK_ROWS`` rows at a
-time, so scoring a file needs memory for one chunk, not for the file. A cell is a
-number when Python's ``float`` reads it (``1e308``, ``100000000000000000000``,
-``1_000`` and `` 2.5 `` included) and the result is finite; an empty cell or one of
-``MISSING`` is a missing value. Every problem is reported as one line naming the
-file, the column, the line and the value. Parquet files (``.parquet``, with pandas
-and pyarrow installed) are read whole.
-
-The output is written to a temporary file next to it and renamed when complete;
-symbolic links are followed (the link stays, its target is written) and a file that is
-replaced keeps its mode. A character device (``/dev/null``) or a named pipe is written
-to directly, never replaced; any other kind of file is refused.
+The command line and :func:`algan_sklearn.parallel.score_in_chunks` read files with
+:class:`TableReader`. A CSV file is read with the standard library's ``csv`` module
+and a parquet file (``.parquet`` or ``.pq``, with pandas and pyarrow installed) with
+pyarrow, a chunk of rows at a time (:func:`chunk_rows`: about scikit-learn's
+``working_memory``), so reading a file needs memory for one chunk, not for the file.
+A cell is a number when Python's ``float`` reads it (``1e308``,
+``100000000000000000000``, ``1_000`` and `` 2.5 `` included) and the result is finite;
+an empty cell or one of ``MISSING`` is a missing value. Every problem is reported as
+one line naming the file, the column, the line and the value.
 """
 
 import csv
 import importlib.util
 import math
-import os
 import shlex
-import stat
 from pathlib import Path
 
 import numpy as np
 
-#: Rows read, scored and written at a time.
-CHUNK_ROWS = 16384
+#: Bytes of memory per cell of a chunk of a table: the cell as text (a Python ``str``), its float64
+#: value, and the text written out.
+CELL_BYTES = 128
 #: Cells read as a missing value (compared without case and surrounding spaces).
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-nan", "#n/a"})
 
 
-class CLIError(Exception):
-    """An input error reported as one line on stderr, with exit status 2."""
+class CLIError(ValueError):
+    """An input error: one line on stderr with exit status 2 on the command line, a ``ValueError`` elsewhere."""
+
+
+def chunk_rows(n_columns, cell_bytes=CELL_BYTES, max_n_rows=None):
+    """Rows per chunk so that a chunk takes about scikit-learn's ``working_memory``.
+
+    As ``IsolationForest.score_samples`` chooses its chunks: ``get_chunk_n_rows`` with
+    ``n_columns * cell_bytes`` bytes a row (set the memory with
+    ``sklearn.set_config(working_memory=MiB)`` or the environment variable
+    ``SKLEARN_WORKING_MEMORY``).
+
+    Parameters
+    ----------
+    n_columns : int
+    cell_bytes : int, default=CELL_BYTES
+        Bytes of memory per cell.
+    max_n_rows : int, default=None
+        At most this many rows (None: no bound).
+
+    Returns
+    -------
+    int, at least 1
+    """
+    from .utils._compat import get_chunk_n_rows
+
+    bound = None if max_n_rows is None else max(1, max_n_rows)  # 0 rows: one-row chunks, no warning
+    return get_chunk_n_rows(row_bytes=max(1, n_columns) * cell_bytes, max_n_rows=bound)
 
 
 def one_line(text):
@@ -40,56 +62,12 @@ def one_line(text):
 
 
 def is_parquet(path):
-    return str(path).lower().endswith(".parquet")
+    return str(path).lower().endswith((".parquet", ".pq"))
 
 
 def _need_parquet(path, verb):
-    have = importlib.util.find_spec("pandas") and (
-        importlib.util.find_spec("pyarrow") or importlib.util.find_spec("fastparquet")
-    )
-    if not have:
+    if not (importlib.util.find_spec("pandas") and importlib.util.find_spec("pyarrow")):
         raise CLIError(f"{verb} parquet file '{path}' needs pandas and pyarrow: pip install pandas pyarrow")
-
-
-def output_target(path, option="--output"):
-    """The file that writing ``path`` changes, and whether it is written in place.
-
-    Parameters
-    ----------
-    path : str or Path
-    option : str
-        The option that named ``path``, for error messages.
-
-    Returns
-    -------
-    target : Path
-        ``path`` with its symbolic links resolved (a dangling link's target is created).
-    direct : bool
-        True for a character device or a named pipe: written to, never replaced.
-
-    Raises
-    ------
-    CLIError
-        If the target exists and is not a regular file, a character device or a named
-        pipe (a folder, a block device, a socket), or is a file that cannot be written.
-    """
-    target = Path(os.path.realpath(path))
-    shown = f"'{path}'" if target == Path(os.path.abspath(path)) else f"'{path}' (a link to '{target}')"
-    try:
-        mode = target.stat().st_mode
-    except FileNotFoundError:
-        return target, False
-    except OSError as exc:
-        raise CLIError(f"{option}: cannot use {shown}: {exc.strerror or exc}") from None
-    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
-        return target, True
-    if not stat.S_ISREG(mode):
-        kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-        kind = next((name for test, name in kinds if test(mode)), "a special file")
-        raise CLIError(f"{option}: {shown} is {kind}, not a regular file; give a file name")
-    if not os.access(target, os.W_OK):
-        raise CLIError(f"{option}: {shown} is read-only; change its mode or give another file name")
-    return target, False
 
 
 def _drop_hint(name):
@@ -106,13 +84,13 @@ def _looks_numeric(text):
 
 
 class TableReader:
-    """Read a CSV (streaming) or parquet file of numeric columns with a header row.
+    """Read a CSV or parquet file of numeric columns with a header row, a chunk at a time.
 
     Parameters
     ----------
     path : str or Path
     role : str
-        ``'train'`` or ``'test'``: named in error messages.
+        Named in error messages (``'train'``, ``'test'``, ``'input'``).
 
     Attributes
     ----------
@@ -136,17 +114,19 @@ class TableReader:
             raise CLIError(f"{role} path '{path}' is not a file")
         if self.path.stat().st_size == 0:
             raise CLIError(f"{self.name} is empty")
-        self._frame = None
+        self._parquet = None
         self.skipped = []
         if is_parquet(self.path):
             _need_parquet(self.path, "reading")
-            import pandas as pd
+            import pyarrow.parquet as pq
 
             try:
-                self._frame = pd.read_parquet(self.path)
+                self._parquet = pq.ParquetFile(self.path)
+                schema = self._parquet.schema_arrow
             except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
                 raise CLIError(f"cannot read {self.name} as parquet: {one_line(exc)}") from None
-            header = [str(c) for c in self._frame.columns]
+            index = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+            header = [c for c in schema.names if c not in index]  # a saved pandas index is not a column
         else:
             self._file = open(self.path, newline="", encoding="utf-8-sig")  # -sig: Excel's byte-order mark
             self._reader = csv.reader(self._file)
@@ -174,7 +154,9 @@ class TableReader:
 
     def close(self):
         """Close the file (reading stops)."""
-        if self._frame is None and not self._file.closed:
+        if self._parquet is not None:
+            self._parquet.close()
+        elif not self._file.closed:
             self._file.close()
 
     def _rows(self):
@@ -197,7 +179,7 @@ class TableReader:
         columns = [c.strip() for c in header]
         if not columns:
             raise CLIError(f"{self.name} has no columns")
-        if self._frame is None and all(_looks_numeric(c) for c in columns):
+        if self._parquet is None and all(_looks_numeric(c) for c in columns):
             import sys
 
             print(
@@ -213,26 +195,28 @@ class TableReader:
                 raise CLIError(f"{self.name} has two columns named {c!r} (columns {columns.index(c) + 1} and {j + 1})")
         return columns
 
-    def chunks(self, chunk_rows=CHUNK_ROWS):
-        """Yield ``(cells, X)`` per chunk: the cells as read (list of lists of str, or
-        the DataFrame for parquet) and their float64 values, shape (n_rows, n_columns),
-        NaN in the skipped columns."""
-        if self._frame is not None:
-            X = self._parquet_values()
-            yield self._frame, X
-            return
+    def chunks(self, n_rows=None):
+        """Yield ``(cells, X)`` per chunk of ``n_rows`` rows (None: :func:`chunk_rows`): the cells
+        as read (list of lists of str, or a DataFrame for parquet) and their float64 values,
+        shape (n_rows, n_columns), NaN in the skipped columns."""
+        n_rows = n_rows or chunk_rows(len(self.columns))
         n_yielded = 0
+        if self._parquet is not None:
+            for batch in self._parquet.iter_batches(batch_size=n_rows, columns=self.columns):
+                frame = batch.to_pandas()
+                yield frame, self._parquet_values(frame, n_yielded)
+                n_yielded += frame.shape[0]
         chunk, lines = [], []
-        for line, row in self._rows():
+        for line, row in self._rows() if self._parquet is None else ():
             if len(row) != len(self.columns):
                 raise CLIError(f"{self.name}: line {line} has {len(row)} fields, the header has {len(self.columns)}")
             chunk.append(row)
             lines.append(line)
-            if len(chunk) == chunk_rows:
+            if len(chunk) == n_rows:
                 yield chunk, self._values(chunk, lines)
                 n_yielded += len(chunk)
                 chunk, lines = [], []
-        self._file.close()
+        self.close()
         if chunk:
             yield chunk, self._values(chunk, lines)
             n_yielded += len(chunk)
@@ -240,11 +224,8 @@ class TableReader:
             raise CLIError(f"{self.name} has a header but no data rows")
 
     def read(self):
-        """All rows: ``(cells, X)`` as one chunk."""
-        parts = list(self.chunks())
-        if self._frame is not None:
-            return parts[0]
-        return [row for c, _ in parts for row in c], np.concatenate([x for _, x in parts])
+        """The values of all rows, shape (n_rows, n_columns), NaN in the skipped columns."""
+        return np.concatenate([X for _, X in self.chunks()])
 
     def _values(self, chunk, lines):
         numeric = [j for j in range(len(self.columns)) if j not in self.skipped]
@@ -279,12 +260,9 @@ class TableReader:
             raise CLIError(f"{where} has a non-finite value ({text!r}) on line {line}")
         return value
 
-    def _parquet_values(self):
+    def _parquet_values(self, frame, first_row):
         import pandas as pd
 
-        frame = self._frame
-        if frame.shape[0] == 0:
-            raise CLIError(f"{self.name} has a header but no data rows")
         X = np.full(frame.shape, np.nan)
         for j, (col, name) in enumerate(zip(frame.columns, self.columns)):
             if j in self.skipped:
@@ -293,135 +271,12 @@ class TableReader:
             if not (pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)):
                 numeric = pd.to_numeric(series, errors="coerce")
                 bad = np.flatnonzero((numeric.isna() & series.notna()).to_numpy())
-                example = f" (value {str(series.iloc[bad[0]])!r} on row {bad[0] + 1})" if len(bad) else ""
+                row = first_row + bad[0] + 1 if len(bad) else None
+                example = f" (value {str(series.iloc[bad[0]])!r} on row {row})" if len(bad) else ""
                 raise CLIError(f"column '{name}' of {self.name} is not numeric{example}{_drop_hint(name)}")
             X[:, j] = series.astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
             if not np.isfinite(X[:, j]).all():
                 i = int(np.flatnonzero(~np.isfinite(X[:, j]))[0])
                 what = "a missing value" if np.isnan(X[i, j]) else "a non-finite value"
-                raise CLIError(f"column '{name}' of {self.name} has {what} on row {i + 1}")
+                raise CLIError(f"column '{name}' of {self.name} has {what} on row {first_row + i + 1}")
         return X
-
-
-class TableWriter:
-    """Write rows with added columns, chunk by chunk: CSV (streaming) or parquet (at the end).
-
-    A context manager: rows go to a temporary file next to the target of ``path``
-    (see :func:`output_target`), renamed to it when the block succeeds and removed when
-    it fails, so a failed command leaves no partial output; a file replaced keeps its
-    mode. A character device or a named pipe is written to directly.
-
-    Parameters
-    ----------
-    path : str or Path
-    columns : list of str
-        Names of the input columns followed by the added ones.
-    skipped : list of int, default=()
-        Input columns written from the cells as read rather than from ``X`` (the
-        reader's ``skipped`` columns: text, or anything else, kept as it was).
-    """
-
-    def __init__(self, path, columns, skipped=()):
-        self.path = Path(path)
-        self.columns = list(columns)
-        self.skipped = list(skipped)
-        target, direct = output_target(path)
-        self._target = target
-        self._part = None if direct else target.with_name(f".{target.name}.part")
-        self._parts = [] if is_parquet(self.path) else None
-        if self._parts is not None:
-            _need_parquet(self.path, "writing")
-        try:
-            self._file = self._open(binary=self._parts is not None)
-        except OSError as exc:
-            raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
-        if self._parts is None:
-            self._writer = csv.writer(self._file)
-            self._writer.writerow(self.columns)
-
-    def _open(self, binary):
-        text = {} if binary else {"newline": "", "encoding": "utf-8"}
-        if self._part is None:
-            return open(self._target, "wb" if binary else "w", **text)
-        try:
-            mode = stat.S_IMODE(self._target.stat().st_mode)
-        except FileNotFoundError:
-            mode = None  # a new file: the usual mode (0o666 less the umask)
-        self._part.unlink(missing_ok=True)  # left by a killed run
-        fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
-        try:
-            if mode is not None:
-                os.fchmod(fd, mode)  # before any row is written
-            return os.fdopen(fd, "wb" if binary else "w", **text)
-        except BaseException:
-            os.close(fd)
-            self._part.unlink(missing_ok=True)
-            raise
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        done = False
-        try:
-            if exc_type is None:
-                self._close()
-                if self._part is not None:
-                    self._part.replace(self._target)
-                done = True
-        finally:
-            if not done:
-                self._file.close()
-                if self._part is not None:
-                    self._part.unlink(missing_ok=True)
-
-    def write(self, cells, X, *added):
-        """Write one chunk: the input (``X``, and ``cells`` as read for the skipped
-        columns: lists of str, a DataFrame, or None) and the added columns."""
-        if self._parts is not None:
-            self._parts.append((X, _kept_columns(cells, self.skipped), added))
-            return
-        if not isinstance(cells, list):
-            frame, cells = cells, [[repr(float(v)) for v in row] for row in X]
-            for j in self.skipped if frame is not None else ():
-                for row, value in zip(cells, frame.iloc[:, j].tolist()):
-                    row[j] = _text(value)
-        extra = [[repr(float(v)) if np.issubdtype(a.dtype, np.floating) else str(v) for v in a] for a in added]
-        self._writer.writerows([c.strip() for c in row] + list(e) for row, *e in zip(cells, *extra))
-
-    def _close(self):
-        if self._parts is None:
-            self._file.close()
-            return
-        import pandas as pd
-
-        n_in = len(self.columns) - len(self._parts[0][2])
-        frame = pd.DataFrame(np.concatenate([x for x, _, _ in self._parts]), columns=self.columns[:n_in])
-        for j in self.skipped:
-            kept = [part[j] for _, part, _ in self._parts]
-            frame[frame.columns[j]] = (
-                pd.concat(kept, ignore_index=True) if isinstance(kept[0], pd.Series) else [v for k in kept for v in k]
-            )
-        for k, name in enumerate(self.columns[n_in:]):
-            frame[name] = np.concatenate([a[k] for _, _, a in self._parts])
-        frame.to_parquet(self._file, index=False)
-        self._file.close()
-
-
-def _kept_columns(cells, skipped):
-    """{column index: values} of the skipped columns of a chunk: a Series of a
-    DataFrame (its type kept), text of CSV cells (an empty cell is missing)."""
-    if cells is None:
-        return {}
-    if not isinstance(cells, list):
-        return {j: cells.iloc[:, j].reset_index(drop=True) for j in skipped}
-    return {j: [row[j].strip() or None for row in cells] for j in skipped}
-
-
-def _text(value):
-    """A parquet cell as CSV text: missing values empty."""
-    try:
-        missing = value is None or bool(value != value)  # NaN, NaT, pd.NA
-    except (TypeError, ValueError):  # pd.NA's comparison, an array in a cell
-        missing = value is not None and str(value) == "<NA>"
-    return "" if missing else str(value)

@@ -24,7 +24,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._io import CLIError, one_line, output_target
+from ._io import CLIError, one_line
+from ._io_writer import output_target
 
 PROG = "algan-sklearn"
 
@@ -91,7 +92,7 @@ def check_writable(path, option):
     """One line naming ``option`` unless ``path`` can be written as a file.
 
     Symbolic links are followed; a character device or a named pipe is accepted
-    (written to directly), other non-regular files are refused (``_io.output_target``).
+    (written to directly), other non-regular files are refused (``_io_writer.output_target``).
     """
     if not str(path).strip() or Path(path).name in ("", ".", ".."):
         raise CLIError(f"{option}: '{path}' is not a file name")

@@ -11,7 +11,8 @@ score per row, in order:
   a ``dask.distributed`` cluster included;
 * file paths (one or a list): ``.npz``, ``.npy`` (memory-mapped), ``.parquet``
   and ``.csv`` files, read one at a time and, for ``.npy``, ``.parquet`` and
-  ``.csv``, ``batch_rows`` rows at a time;
+  ``.csv``, ``batch_rows`` rows at a time (parquet and CSV files with the command
+  line's reader, ``_io.TableReader``);
 * an iterable of in-memory chunks (arrays or DataFrames, such as a generator
   reading a database), or one array such as a ``numpy.memmap``.
 
@@ -24,10 +25,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._io import TableReader, chunk_rows
+
 __all__ = ["score_in_chunks"]
 
 _METHODS = ("score_samples", "decision_function", "predict")
 _SUFFIXES = (".npz", ".npy", ".parquet", ".pq", ".csv")
+#: Bytes of memory per value of an in-memory chunk: the value and the detector's float64 copy of it.
+VALUE_BYTES = 16
 
 
 def _apply_method(block, estimator, method):
@@ -89,9 +94,27 @@ def _score_dask(estimator, data, method, columns):
 
 
 def _iter_array(X, batch_rows):
+    if batch_rows is None:
+        batch_rows = chunk_rows(X.shape[1] if X.ndim == 2 else 1, VALUE_BYTES, max_n_rows=X.shape[0])
     rows = X.iloc if hasattr(X, "iloc") else X
     for start in range(0, X.shape[0], batch_rows):
         yield rows[start : start + batch_rows]
+
+
+def _iter_table(path, estimator, columns, batch_rows):
+    """Chunks of the feature columns of a parquet or CSV file, read by the command line's reader."""
+    with TableReader(path, "input") as table:
+        cols = _feature_columns(estimator, columns) or table.columns
+        missing = [c for c in cols if c not in table.columns]
+        if missing:
+            raise ValueError(f"{path} has no column {missing[0]!r} (it has {table.columns}); pass columns=.")
+        table.skip([c for c in table.columns if c not in cols])  # other columns are not parsed
+        order = [table.columns.index(c) for c in cols]
+        named = getattr(estimator, "feature_names_in_", None) is not None
+        if named:
+            import pandas as pd
+        for _, X in table.chunks(batch_rows):
+            yield pd.DataFrame(X[:, order], columns=cols) if named else X[:, order]
 
 
 def _iter_file(path, estimator, *, npz_key, columns, batch_rows):
@@ -104,20 +127,7 @@ def _iter_file(path, estimator, *, npz_key, columns, batch_rows):
     elif suffix == ".npy":
         yield from _iter_array(np.load(path, mmap_mode="r", allow_pickle=False), batch_rows)
     elif suffix in (".parquet", ".pq", ".csv"):
-        cols = _feature_columns(estimator, columns)
-        if suffix == ".csv":
-            import pandas as pd
-
-            frames = pd.read_csv(path, usecols=cols, chunksize=batch_rows)
-        else:
-            try:
-                import pyarrow.parquet as pq
-            except ImportError as exc:
-                raise ImportError(f"Reading {path} needs pyarrow: pip install pyarrow (or the 'tests' extra).") from exc
-            batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=cols)
-            frames = (batch.to_pandas() for batch in batches)
-        for frame in frames:
-            yield _prepare_frame(frame, estimator, cols)
+        yield from _iter_table(path, estimator, columns, batch_rows)
     else:
         raise ValueError(f"Cannot read {path}: the suffix must be one of {_SUFFIXES}.")
 
@@ -133,7 +143,7 @@ def score_in_chunks(
     method="score_samples",
     columns=None,
     npz_key="X",
-    batch_rows=65536,
+    batch_rows=None,
 ):
     """Score data that need not fit in memory, chunk by chunk.
 
@@ -167,9 +177,11 @@ def score_in_chunks(
         the estimator was fitted with feature names, else as arrays.
     npz_key : str, default='X'
         Name of the array to score in ``.npz`` files.
-    batch_rows : int, default=65536
+    batch_rows : int, default=None
         Rows read and scored at a time from ``.npy``, parquet and CSV files and
-        from a single array; bounds the memory in use besides the scores.
+        from a single array; bounds the memory in use besides the scores. None
+        chooses it from scikit-learn's ``working_memory`` (as
+        ``IsolationForest.score_samples`` does): about that many MiB per chunk.
 
     Returns
     -------
@@ -187,11 +199,11 @@ def score_in_chunks(
     ValueError
         If ``method`` is unknown or missing on the estimator, ``batch_rows`` is
         not positive, a dask array is not 2-D, a file suffix is not supported,
-        or no rows were given.
+        a parquet or CSV file lacks a column or holds a value that is not a
+        finite number, a parquet file is given without pandas and pyarrow
+        installed, or no rows were given.
     KeyError
         If an ``.npz`` file has no array ``npz_key``.
-    ImportError
-        If a parquet file is given and pyarrow is not installed.
 
     Examples
     --------
@@ -214,8 +226,10 @@ def score_in_chunks(
         raise ValueError(f"method must be one of {_METHODS}; got {method!r}.")
     if not hasattr(estimator, method):
         raise ValueError(f"{type(estimator).__name__} has no method {method!r}.")
-    if not isinstance(batch_rows, (int, np.integer)) or isinstance(batch_rows, bool) or batch_rows < 1:
-        raise ValueError(f"batch_rows must be a positive int; got {batch_rows!r}.")
+    if batch_rows is not None and (
+        not isinstance(batch_rows, (int, np.integer)) or isinstance(batch_rows, bool) or batch_rows < 1
+    ):
+        raise ValueError(f"batch_rows must be a positive int or None; got {batch_rows!r}.")
     check_is_fitted(estimator)
 
     if _is_dask_collection(data):

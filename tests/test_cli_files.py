@@ -4,6 +4,7 @@ What the Python API accepts, the CLI accepts; anything else is one line naming t
 column and the value. The test file is streamed: memory does not grow with its length.
 """
 
+import os
 import subprocess
 import sys
 import warnings
@@ -168,8 +169,12 @@ def test_scoring_memory_does_not_grow_with_the_test_file(tmp_path):
         test = tmp_path / f"test{n_rows}.csv"
         np.savetxt(test, rng.normal(size=(n_rows, 5)), delimiter=",", header="a,b,c,d,e", comments="", fmt="%.17g")
         out = tmp_path / f"out{n_rows}.csv"
-        proc = subprocess.run(
-            [sys.executable, "-c", PEAK_CODE, train, str(test), str(out)], capture_output=True, text=True, timeout=300
+        proc = subprocess.run(  # chunks of 8 MiB (13,107 rows of 5 columns): 10,000 rows are one chunk
+            [sys.executable, "-c", PEAK_CODE, train, str(test), str(out)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "SKLEARN_WORKING_MEMORY": "8"},
         )
         status, peak_kib = proc.stdout.splitlines()[-1].split()
         assert status == "0", proc.stderr

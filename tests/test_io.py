@@ -1,4 +1,4 @@
-"""Files in and out of the command line (``_io.py``): where the output goes, and what it keeps.
+"""Files in and out of the command line (``_io.py``, ``_io_writer.py``): where the output goes, and what it keeps.
 
 The output is written through symbolic links and keeps the mode of the file it
 replaces; a character device or a named pipe is written to directly (never replaced),
