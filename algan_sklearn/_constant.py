@@ -99,13 +99,13 @@ class ConstantColumns:
         self.margin = max(1.0, 1e-6 * abs(low))
         self.floor = max(low - self.margin, -np.finfo(np.float64).max / 2)
 
-    def score(self, X, score_kept):
-        """Scores of validated ``X``: ``score_kept`` on the non-constant columns, capped for unseen rows.
+    def score(self, X, scorer):
+        """Scores of validated ``X``: ``scorer`` on the non-constant columns, capped for unseen rows.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
-        score_kept : callable
+        scorer : callable
             Scores (higher = more normal) of rows restricted to the non-constant columns.
 
         Returns
@@ -115,12 +115,12 @@ class ConstantColumns:
             ``min(score, floor) - (m - 1) * margin``: below every training row, lower
             the more columns it breaks, and finite.
         """
-        return self.cap(X, self.score_kept(X, score_kept))
+        return self.cap(X, self.score_kept(X, scorer))
 
-    def score_kept(self, X, score_kept):
-        """``score_kept`` of the non-constant columns of ``X`` (zeros when every column is constant)."""
+    def score_kept(self, X, scorer):
+        """``scorer`` of the non-constant columns of ``X`` (zeros when every column is constant)."""
         if self.keep.any():
-            return np.asarray(score_kept(self.drop(X)), dtype=np.float64)
+            return np.asarray(scorer(self.drop(X)), dtype=np.float64)
         return np.zeros(X.shape[0], dtype=np.float64)  # every training row is the same point
 
     def cap(self, X, scores):

@@ -289,7 +289,7 @@ class ALGANDetector(BaseDetector):
             "batch_size": int(self.batch_size),
             "lr_generator": float(self.lr_generator),
             "lr_discriminator": float(self.lr_discriminator),
-            "betas": check_betas(self.betas),
+            "betas": tuple(float(b) for b in self.betas),  # checked in _check_params
             "buffer_size": int(self.buffer_size),
             "buffer_fraction": float(self.buffer_fraction),
         }
@@ -307,7 +307,7 @@ class ALGANDetector(BaseDetector):
                 bandwidth=float(self.bandwidth),
                 whiten=self.kernel_shape == "covariance"
                 or (self.kernel_shape == "auto" and Xs.shape[1] >= Xs.shape[0]),
-                hidden=check_positive_int_tuple(self.discriminator_hidden, "discriminator_hidden"),
+                hidden=tuple(int(h) for h in self.discriminator_hidden),
                 logit_bound=float(self.logit_bound),
                 train_params=train_params,
                 on_epoch=progress_callback(self.verbose, int(self.max_iter), type(self).__name__),

@@ -55,15 +55,12 @@ class Discriminator(nn.Module):
         Hidden layer widths (LeakyReLU 0.2).
     logit_bound : float
         Bound of the network part.
-    generator : torch.Generator, optional
-        CPU generator of the initial weights (a freshly seeded one if None).
+    generator : torch.Generator
+        CPU generator of the initial weights.
     """
 
-    def __init__(self, n_features, hidden, logit_bound, generator=None):
+    def __init__(self, n_features, hidden, logit_bound, generator):
         super().__init__()
-        if generator is None:
-            generator = torch.Generator()
-            generator.seed()
         self.net = _mlp(n_features, hidden, 1, generator)
         self.bias = nn.Parameter(torch.zeros((), dtype=torch.float32))
         self.logit_bound = float(logit_bound)

@@ -20,7 +20,7 @@ from .utils._labels import CONVENTIONS, anomaly_indicator
 
 __all__ = ["InlierOnlyStratifiedKFold", "novelty_split"]
 
-#: The benchmark protocol's split (``docs/BENCHMARK.md``): share of the normal rows trained on,
+#: The benchmark protocol's split (:mod:`algan_sklearn.benchmark`): share of the normal rows trained on,
 #: and the caps on training and test rows.
 TRAIN_FRACTION = 0.6
 MAX_TRAIN = 10_000

@@ -59,11 +59,12 @@ fig.tight_layout()
 #   pseudo-anomaly and buffer logits: D tells the data from everything
 #   generated. Logits that stay flat at their initial values mean D is not
 #   learning (``weight_change_d``, printed below, then stays near 0).
-# * D's loss falling while G's rises is expected here: the affine generator
-#   cannot match data that are not Gaussian, so D learns where the data are
-#   denser or sparser than G's output, which is what the score adds to
-#   ``log n(x)``. Logits that run off to hundreds would mean a saturated loss
-#   that no longer teaches D anything (``logit_bound`` caps the network part).
+# * D's loss falling while G's rises is expected here: the kernel generator
+#   (a kernel of one shared, per-feature width on each training row) smooths the
+#   data, so it cannot match them exactly; D learns where the data are denser
+#   or sparser than G's output, which is what the score adds to ``log n(x)``.
+#   Logits that run off to hundreds would mean a saturated loss that no longer
+#   teaches D anything (``logit_bound`` caps the network part).
 # * Losses that jump to NaN stop the fit with
 #   :class:`~algan_sklearn.TrainingDivergedError`; lower the learning rates.
 #

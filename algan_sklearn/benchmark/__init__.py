@@ -1,7 +1,7 @@
 """Benchmark runner: the novelty protocol of the project's benchmark, reusable from Python.
 
-The protocol (``docs/BENCHMARK.md`` of the project), applied to every data set and
-seed:
+The protocol (its results: the documentation's benchmark results page,
+``docs/benchmark_results.rst``), applied to every data set and seed:
 
 1. Shuffle the normal rows with the seed; train on the first 60% of them, at most
    10,000 rows.

@@ -48,7 +48,7 @@ SUMMARY_COLUMNS = (
     "n_failed",
 )
 
-# Protocol constants (docs/BENCHMARK.md).
+# Protocol constants (the protocol: algan_sklearn/benchmark/__init__.py).
 INVERTED_BELOW = 0.5
 REFERENCE_ABOVE = 0.7
 REFERENCE_DETECTOR = "kNN"
