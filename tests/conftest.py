@@ -8,6 +8,7 @@ import io
 import itertools
 import pickle
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -29,6 +30,27 @@ FAST_ALGAN = {
     "buffer_size": 2,
     "random_state": 0,
 }
+
+
+#: The shared ADBench-style data sets, in a folder beside the repository (CI copies them there).
+SHARED_ADBENCH = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "adbench"
+
+
+@pytest.fixture
+def shared_adbench():
+    """A function from parts of a path under ``SHARED_ADBENCH`` to that path, which skips the test if it is absent.
+
+    ``shared_adbench("classical", "29_Pima.npz")``: the tests that need the shared data
+    sets skip cleanly on a checkout without them.
+    """
+
+    def path(*parts):
+        found = SHARED_ADBENCH.joinpath(*parts)
+        if not found.exists():
+            pytest.skip(f"shared data set not found: {found}")
+        return found
+
+    return path
 
 
 def fast_algan(**params):

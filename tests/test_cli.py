@@ -10,7 +10,6 @@ import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,7 +27,6 @@ TINY_ALGAN = json.dumps(
 )
 FAST = ["--algan-params", TINY_ALGAN, "--threads", "1"]
 DEFAULT_NAMES = ["ALGAN", "kNN", "LOF", "IForest", "z-score", "GMM"]
-SHARED_CLASSICAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "adbench" / "classical"
 
 
 def _write_csv(path, header, rows):
@@ -138,11 +136,11 @@ def test_benchmark_data_dir(tmp_path, capsys):
         assert (tmp_path / "auroc.png").stat().st_size > 0
 
 
-@pytest.mark.skipif(not (SHARED_CLASSICAL / "14_glass.npz").is_file(), reason="../shared data sets not present")
-def test_benchmark_on_shared_adbench_set(tmp_path, capsys):
+def test_benchmark_on_shared_adbench_set(tmp_path, capsys, shared_adbench):
+    glass = shared_adbench("classical", "14_glass.npz")
     data = tmp_path / "data"
     data.mkdir()
-    (data / "14_glass.npz").symlink_to(SHARED_CLASSICAL / "14_glass.npz")
+    (data / "14_glass.npz").symlink_to(glass)
     out_csv = tmp_path / "glass.csv"
     argv = ["benchmark", "--data-dir", str(data), "--seed", "0", "--detectors", "kNN,z-score"]
     assert main([*argv, "--output", str(out_csv)]) == 0

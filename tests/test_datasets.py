@@ -1,13 +1,11 @@
 """Tests of the data loaders."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from algan_sklearn.datasets import iter_adbench_dir, list_adbench_dir, load_adbench_npz, load_breast_cancer_sklearn
 
-SHARED_CLASSICAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "adbench" / "classical"
 
 
 def test_load_breast_cancer_sklearn():
@@ -69,9 +67,8 @@ def test_iter_adbench_dir(tmp_path):
         list_adbench_dir(tmp_path, pattern="*.csv")
 
 
-@pytest.mark.skipif(not SHARED_CLASSICAL.is_dir(), reason="../shared data sets not present")
-def test_shared_adbench_files_load():
-    paths = list_adbench_dir(SHARED_CLASSICAL)
+def test_shared_adbench_files_load(shared_adbench):
+    paths = list_adbench_dir(shared_adbench("classical"))
     assert paths[0].name == "1_ALOI.npz"
-    X, y = load_adbench_npz(SHARED_CLASSICAL / "29_Pima.npz")
+    X, y = load_adbench_npz(shared_adbench("classical", "29_Pima.npz"))
     assert X.shape == (768, 8) and y.sum() == 268

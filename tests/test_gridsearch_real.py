@@ -1,7 +1,6 @@
 """GridSearchCV over sigma and alpha on a real ADBench data set, sequential and with 2 jobs."""
 
 import os
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -17,11 +16,6 @@ from threadpoolctl import threadpool_limits
 
 from algan_sklearn.metrics import make_outlier_scorer
 from algan_sklearn.model_selection import InlierOnlyStratifiedKFold
-
-#: The shared data folder lies beside the repository (CI copies it there).
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "adbench" / "classical" / "29_Pima.npz"
-
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"shared data set not found: {DATA}")
 
 GRID = {"algan__sigma": [2.0, 4.0], "algan__alpha": [0.5, 0.8]}
 
@@ -54,14 +48,14 @@ def _search(n_jobs):
     )
 
 
-def _load():
-    with np.load(DATA, allow_pickle=False) as npz:
+def _load(shared_adbench):
+    with np.load(shared_adbench("classical", "29_Pima.npz"), allow_pickle=False) as npz:
         return npz["X"], npz["y"]
 
 
 @pytest.mark.slow
-def test_grid_search_two_jobs_matches_one_job_without_oversubscription():
-    X, y = _load()
+def test_grid_search_two_jobs_matches_one_job_without_oversubscription(shared_adbench):
+    X, y = _load(shared_adbench)
     n_jobs = 2
     # Each of the 2 workers may use cpu_count // 2 threads (joblib's loky backend sets
     # OMP_NUM_THREADS in its workers, and torch reads it). The sequential run gets the
@@ -86,9 +80,9 @@ def test_grid_search_two_jobs_matches_one_job_without_oversubscription():
     assert np.all(res1["split0_test_pid"] == os.getpid())
 
 
-def test_cross_validated_score_is_the_novelty_auroc():
+def test_cross_validated_score_is_the_novelty_auroc(shared_adbench):
     """One cell of cv_results_, recomputed by hand: fit on the fold's normal rows, AUROC of -score."""
-    X, y = _load()
+    X, y = _load(shared_adbench)
     search = _search(n_jobs=1)
     search.set_params(param_grid={"algan__sigma": [4.0], "algan__alpha": [0.5]}, scoring=search.scoring["auroc"])
     search.fit(X, y)

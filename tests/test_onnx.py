@@ -1,6 +1,5 @@
 """ONNX export (``algan_sklearn.onnx``): onnxruntime scores as the package does."""
 
-from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -17,7 +16,6 @@ from algan_sklearn.conformal import ConformalDetector
 from algan_sklearn.model_selection import novelty_split
 from algan_sklearn.onnx import to_onnx
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "adbench" / "classical"
 
 
 def session_of(model):
@@ -222,9 +220,8 @@ def test_an_unsupported_opset_is_a_clear_error(small):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (SHARED / "22_magic.gamma.npz").exists(), reason="needs ../shared/datasets/adbench")
-def test_ten_thousand_rows_of_a_real_data_set():
-    data = np.load(SHARED / "22_magic.gamma.npz")
+def test_ten_thousand_rows_of_a_real_data_set(shared_adbench):
+    data = np.load(shared_adbench("classical", "22_magic.gamma.npz"))
     X_train, X_test, _ = novelty_split(data["X"], data["y"], random_state=0, scale=False)
     assert len(X_test) == 10_000
     det = ALGANDetector(max_iter=500, random_state=0).fit(X_train)
