@@ -16,7 +16,7 @@ score per row, in order:
 * an iterable of in-memory chunks (arrays or DataFrames, such as a generator
   reading a database), or one array such as a ``numpy.memmap``.
 
-See ``docs/recipes_distributed.md`` for running this on a multi-machine cluster.
+See :doc:`/recipes_distributed` for running this on a multi-machine cluster.
 """
 
 import os

@@ -41,10 +41,9 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "matplotlib.sphinxext.plot_directive",
-    "myst_parser",
 ]
 
-source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 templates_path = ["_templates"]
 exclude_patterns = [
@@ -151,10 +150,6 @@ html_theme_options = {
     "header_links_before_dropdown": 6,
 }
 html_show_sourcelink = False
-
-# -- MyST (docs/recipes_distributed.md) -----------------------------------------------------
-
-myst_heading_anchors = 3
 
 # -- Generated text: the command line's --help ----------------------------------------------
 

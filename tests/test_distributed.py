@@ -2,7 +2,7 @@
 
 The test starts and stops its own ``dask.distributed.LocalCluster`` of 2 worker
 processes; the same code runs on a multi-machine cluster given that cluster's
-``Client`` (see docs/recipes_distributed.md).
+``Client`` (see docs/recipes_distributed.rst).
 """
 
 import logging

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-for _module in ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "myst_parser", "matplotlib"):
+for _module in ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "matplotlib"):
     pytest.importorskip(_module)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,8 +27,6 @@ def test_docs_build_without_warnings(tmp_path):
     ignore = shutil.ignore_patterns("_build", "generated", "auto_examples", "sg_execution_times.rst", "__pycache__")
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=ignore)
     shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=ignore)
-    # the speed page includes the committed benchmark summary
-    shutil.copytree(ROOT / "benchmarks" / "results", tmp_path / "benchmarks" / "results", ignore=ignore)
     cmd = [
         sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
         "-D", "plot_gallery=0", str(tmp_path / "docs"), str(tmp_path / "html"),
