@@ -6,7 +6,7 @@ Parameters and the fit/score wiring only. Where each step lives:
 * input scaling: ``_scaling.py``;
 * G, the latent mixture and the known density ``log n``: ``_generator.py``;
 * D and the score network ``D + log n``: ``_networks.py``;
-* the training loop, the cross-fitting and D's weight: ``_training.py``;
+* the training loop: ``_training.py``; the cross-fitting and D's weight: ``_fitting.py``;
 * explanations: ``_attribution.py`` (via ``inspection.py``).
 """
 
@@ -18,9 +18,9 @@ from joblib import effective_n_jobs
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseDetector
+from ._fitting import fit_networks
 from ._networks import ALGANScore, score_in_tiles
 from ._scaling import fit_scaling, scale_in_blocks, scale_rows, unscale_rows
-from ._training import fit_networks
 from .utils._compat import Interval, StrOptions
 from .utils._progress import progress_callback
 from .utils._random import seed_from_random_state

@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+import quick_harness
 import torch
 
-import quick_harness
 from algan_sklearn import ALGANDetector, KNNDetector
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -7,7 +7,6 @@ import pytest
 from algan_sklearn.datasets import iter_adbench_dir, list_adbench_dir, load_adbench_npz, load_breast_cancer_sklearn
 
 
-
 def test_load_breast_cancer_sklearn():
     X, y = load_breast_cancer_sklearn()
     assert X.shape == (569, 30) and X.dtype == np.float64

@@ -10,7 +10,7 @@ from conftest import fast_algan
 from scipy.stats import multivariate_normal, spearmanr
 
 from algan_sklearn import ALGANDetector
-from algan_sklearn._training import cross_fit_layout
+from algan_sklearn._fitting import cross_fit_layout
 
 
 def _bimodal(n=600, seed=0):
