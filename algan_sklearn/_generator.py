@@ -27,6 +27,8 @@ _LOG_2PI = math.log(2.0 * math.pi)
 #: Neighbour whose distance sets the bandwidth: ``h = bandwidth * median distance of a
 #: centre to its BANDWIDTH_NEIGHBOR-th nearest other centre``.
 BANDWIDTH_NEIGHBOR = 5
+#: Floor of the whitened covariance's spectrum, relative to its mean eigenvalue.
+EIGEN_FLOOR = 1e-6
 #: Elements of the (rows, centres, features) array of per-coordinate mixing, per chunk.
 _COORDINATE_CHUNK = 1 << 22
 
@@ -68,7 +70,11 @@ def ledoit_wolf_whitening(X):
     """
     mean = X.mean(axis=0)
     covariance, _ = ledoit_wolf(X - mean, assume_centered=True)  # no precision matrix: O(d^3) once
-    chol = np.linalg.cholesky(covariance)
+    level = np.trace(covariance) / X.shape[1]
+    if not np.isfinite(level) or level <= 0:  # no spread at all: nothing to whiten
+        return mean, np.eye(X.shape[1])
+    # a floor on the spectrum (very few rows): the factor exists and stays well conditioned
+    chol = np.linalg.cholesky(covariance + EIGEN_FLOOR * level * np.eye(X.shape[1]))
     return mean, solve_triangular(chol, np.eye(X.shape[1]), lower=True).T
 
 

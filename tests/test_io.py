@@ -123,7 +123,12 @@ def test_socket_output_is_refused_before_fitting(files, capsys):
 
 @pytest.mark.parametrize(
     "train_ext, test_ext, out_ext",
-    [("csv", "csv", "parquet"), ("parquet", "parquet", "parquet"), ("parquet", "parquet", "csv"), ("csv", "parquet", "csv")],
+    [
+        ("csv", "csv", "parquet"),
+        ("parquet", "parquet", "parquet"),
+        ("parquet", "parquet", "csv"),
+        ("csv", "parquet", "csv"),
+    ],
 )
 def test_dropped_columns_are_kept_with_parquet(tmp_path, train_ext, test_ext, out_ext):
     pd = pytest.importorskip("pandas")

@@ -50,14 +50,14 @@ def test_verbose_1_shows_tqdm_bar_with_losses(blob, capsys):
 
 def test_verbose_1_without_tqdm_prints_plain_lines(blob, capsys, monkeypatch):
     _hide(monkeypatch, "tqdm", "tqdm.auto")
-    det = fast_algan(verbose=1, max_iter=100).fit(blob)
+    det = fast_algan(verbose=1, max_iter=400).fit(blob)
     out, err = capsys.readouterr()
     assert err == ""
     lines = out.strip().splitlines()
     assert 2 <= len(lines) <= 12  # about ten lines, not one per epoch
     assert len(lines) < len(det.history_["epoch"])
     assert all("loss_d" in line and "loss_g" in line for line in lines)
-    assert lines[-1].split("iter")[1].split()[0] == "100/100"
+    assert lines[-1].split("iter")[1].split()[0] == "400/400"
 
 
 def test_verbose_2_prints_every_epoch(blob, capsys):

@@ -8,7 +8,7 @@ import torch
 from conftest import fast_algan
 
 import algan_sklearn._detector as detector_module
-import algan_sklearn._training as training_module
+import algan_sklearn._fitting as training_module
 
 
 @pytest.mark.parametrize("n_jobs, expected", [(None, 1), (1, 1), (2, 2)])

@@ -221,7 +221,7 @@ def make_detector(name, *, random_state=None, params=None):
     --------
     >>> from algan_sklearn.benchmark import make_detector
     >>> make_detector("kNN")
-    KNNDetector()
+    KNNDetector(calibration_fraction=0.0)
     >>> make_detector("ALGAN", random_state=0, params={"sigma": 4.0})
     ALGANDetector(random_state=0, sigma=4.0)
     """
