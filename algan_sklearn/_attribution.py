@@ -114,17 +114,26 @@ def algan_contributions(detector, X):
     from .utils._torch import torch_threads
 
     network = copy.deepcopy(detector.score_network_).cpu().double().eval()
-    log_density = network.log_density
     weighted = [(float(w), d) for w, d in zip(network.weights, network.discriminators) if float(w) != 0.0]
+    # the binary head is piecewise linear along a line (exact below); a ladder head's
+    # log-sum-exp is smooth and joins log n in the quadrature
+    exact = [(w, d) for w, d in weighted if d.n_outputs == 1]
+    smooth = [(w, d) for w, d in weighted if d.n_outputs > 1]
+
+    def smooth_part(Z):
+        value = network.log_density(Z)
+        for weight, discriminator in smooth:
+            value = value + weight * discriminator(Z)
+        return value
 
     def log_density_gradient(Z):
         Z = torch.from_numpy(Z).requires_grad_(True)
-        log_density(Z).sum().backward()
+        smooth_part(Z).sum().backward()
         return Z.grad.numpy()
 
     def log_density_value(Z):
         with torch.no_grad():
-            return log_density(torch.from_numpy(Z)).numpy()
+            return smooth_part(torch.from_numpy(Z)).numpy()
 
     def scaled(rows):
         return scale_rows(rows, detector.feature_scale_, detector.scaler_, np.float64)
@@ -137,6 +146,6 @@ def algan_contributions(detector, X):
             out[start : start + len(Z)] = integrated_gradients_adaptive(
                 log_density_gradient, log_density_value, Z, reference
             )
-            for weight, discriminator in weighted:
+            for weight, discriminator in exact:
                 out[start : start + len(Z)] += weight * discriminator_attributions(discriminator, Z, reference)
     return out, float(detector._score_samples(detector.reference_[None])[0])

@@ -1,13 +1,10 @@
 """ALGANDetector: ALGAN anomaly detection as a scikit-learn outlier detector.
 
-Parameters and the fit/score wiring only. Where each step lives:
-
-* validation and constant columns: ``_base.py``, ``_constant.py``;
-* input scaling: ``_scaling.py``;
-* G, the latent mixture and the known density ``log n``: ``_generator.py``;
-* D and the score network ``D + log n``: ``_networks.py``;
-* the training loop: ``_training.py``; the cross-fitting and D's weight: ``_fitting.py``;
-* explanations: ``_attribution.py`` (via ``inspection.py``).
+Parameters and the fit/score wiring only. Where each step lives: validation, held-out
+rows and constant columns in ``_base.py``, ``_calibration.py``, ``_constant.py``; input
+scaling in ``_scaling.py``; G and ``log n`` in ``_generator.py``; D and the score
+network ``log n + w D`` in ``_networks.py``; training in ``_training.py`` and
+``_fitting.py``; explanations in ``_attribution.py``.
 """
 
 from numbers import Integral, Real
@@ -76,6 +73,11 @@ class ALGANDetector(BaseDetector):
         ``'auto'`` takes ``'covariance'`` when there are at least as many features as
         training rows (embeddings), where Euclidean distances between rows are
         dominated by directions the data barely vary in.
+    discriminator_head : {'binary', 'ladder'}, default='binary'
+        ``'binary'``: D has one logit, real against generated. ``'ladder'``: one output
+        per class (training rows, fake-normal rows, pseudo-anomalies, buffered rows),
+        trained with the cross-entropy, and D's logit is the first output less the
+        log-sum-exp of the others (multinomial density-ratio estimation).
     discriminator_hidden : tuple of int, default=(64, 64)
         Hidden layer widths of D's MLP (LeakyReLU 0.2).
     logit_bound : float > 0, default=50.0
@@ -202,6 +204,7 @@ class ALGANDetector(BaseDetector):
         "max_centres": [Interval(Integral, 1, None, closed="left")],
         "bandwidth": [Interval(Real, 0, None, closed="neither")],
         "kernel_shape": [StrOptions({"auto", "diagonal", "covariance"})],
+        "discriminator_head": [StrOptions({"binary", "ladder"})],
         "discriminator_hidden": ["array-like"],
         "logit_bound": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -228,6 +231,7 @@ class ALGANDetector(BaseDetector):
         max_centres=1024,
         bandwidth=0.5,
         kernel_shape="auto",
+        discriminator_head="binary",
         discriminator_hidden=(64, 64),
         logit_bound=50.0,
         max_iter=1000,
@@ -251,6 +255,7 @@ class ALGANDetector(BaseDetector):
         self.max_centres = max_centres
         self.bandwidth = bandwidth
         self.kernel_shape = kernel_shape
+        self.discriminator_head = discriminator_head
         self.discriminator_hidden = discriminator_hidden
         self.logit_bound = logit_bound
         self.max_iter = max_iter
@@ -310,6 +315,7 @@ class ALGANDetector(BaseDetector):
                 hidden=tuple(int(h) for h in self.discriminator_hidden),
                 logit_bound=float(self.logit_bound),
                 train_params=train_params,
+                head=self.discriminator_head,
                 on_epoch=progress_callback(self.verbose, int(self.max_iter), type(self).__name__),
             )
         self.generator_, discriminators, self.log_density_, weights, self.history_ = fitted

@@ -105,7 +105,19 @@ def cross_fit_layout(n_samples, max_centres, seed):
 
 
 def fit_networks(
-    Xs, X_cal, *, seed, device, max_centres, bandwidth, whiten, hidden, logit_bound, train_params, on_epoch=None
+    Xs,
+    X_cal,
+    *,
+    seed,
+    device,
+    max_centres,
+    bandwidth,
+    whiten,
+    hidden,
+    logit_bound,
+    train_params,
+    head="binary",
+    on_epoch=None,
 ):
     """Build G and the cross-fitted Ds for the scaled training rows ``Xs``, train them, weigh D.
 
@@ -131,6 +143,9 @@ def fit_networks(
         ``log n`` afterwards, so every returned module takes the scaled rows.
     hidden : tuple of int
     logit_bound : float
+    head : {'binary', 'ladder'}, default='binary'
+        D's head: one logit (real against generated) or one output per class (real,
+        fake-normal, pseudo-anomalous, buffered), trained with the cross-entropy.
     train_params : dict
         Keyword arguments of :func:`train_algan` (``alpha``, ``sigma``, ``mixing``,
         ``max_iter``, ``batch_size``, learning rates, ``betas``, buffer settings).
@@ -153,7 +168,12 @@ def fit_networks(
     h = kernel_bandwidth(Xs[centres].astype(np.float64), bandwidth)
     generator = KernelGenerator(Xs[centres], h).to(device)
     init = torch.Generator().manual_seed(seed)
-    discriminators = [Discriminator(Xs.shape[1], hidden, logit_bound, generator=init).to(device) for _ in halves]
+    # ladder head: one output for the training rows, one per kind of negative (fake-normal,
+    # pseudo-anomalous and, with a buffer, buffered rows)
+    n_outputs = 1 if head == "binary" else 3 + (train_params["buffer_size"] > 0)
+    discriminators = [
+        Discriminator(Xs.shape[1], hidden, logit_bound, generator=init, n_outputs=n_outputs).to(device) for _ in halves
+    ]
     rng = torch.Generator(device=device)
     rng.manual_seed(seed)
     X = torch.from_numpy(Xs).to(device)

@@ -41,12 +41,27 @@ def _mlp(n_in, hidden, n_out, generator):
     return nn.Sequential(*layers)
 
 
+def ladder_logit(outputs):
+    """The logit of "real" against all negative classes, from class outputs ``(..., 1 + K)``.
+
+    Output 0 is the training rows' class, outputs 1..K the negatives' classes:
+    ``f_0 - logsumexp(f_1, ..., f_K)``. With the class weights of training (the real rows
+    weigh as much as all negatives together, each negative class as much as its share of
+    the negatives) this is the log-ratio of the data's density to the negatives' (the
+    binary logit), learned from finer labels (multinomial density-ratio estimation).
+    """
+    return outputs[..., 0] - torch.logsumexp(outputs[..., 1:], dim=-1)
+
+
 class Discriminator(nn.Module):
     """MLP discriminator: the logit that a row is real (training data) rather than generated.
 
-    ``logit(x) = b + logit_bound * tanh(mlp(x) / logit_bound)``: a learned offset plus
-    a network part bounded by ``logit_bound`` in absolute value, so that the score
-    built from it (:class:`ALGANScore`) keeps falling without limit far from the data.
+    ``logit(x) = b + logit_bound * tanh(m(x) / logit_bound)``: a learned offset plus a
+    network part bounded by ``logit_bound`` in absolute value, so that the score built
+    from it (:class:`ALGANScore`) keeps falling without limit far from the data. With
+    one output (the binary head) ``m`` is the MLP's output; with ``1 + K`` outputs (the
+    ladder head: one class for the training rows and one per kind of negative) ``m`` is
+    :func:`ladder_logit` of them.
 
     Parameters
     ----------
@@ -57,16 +72,20 @@ class Discriminator(nn.Module):
         Bound of the network part.
     generator : torch.Generator
         CPU generator of the initial weights.
+    n_outputs : int, default=1
+        1 (binary head) or ``1 + K`` (ladder head over K kinds of negatives).
     """
 
-    def __init__(self, n_features, hidden, logit_bound, generator):
+    def __init__(self, n_features, hidden, logit_bound, generator, n_outputs=1):
         super().__init__()
-        self.net = _mlp(n_features, hidden, 1, generator)
+        self.net = _mlp(n_features, hidden, n_outputs, generator)
         self.bias = nn.Parameter(torch.zeros((), dtype=torch.float32))
         self.logit_bound = float(logit_bound)
+        self.n_outputs = int(n_outputs)
 
     def forward(self, x):
-        raw = self.net(x).squeeze(-1)
+        out = self.net(x)
+        raw = out.squeeze(-1) if self.n_outputs == 1 else ladder_logit(out)
         return self.bias + self.logit_bound * torch.tanh(raw / self.logit_bound)
 
 
@@ -113,17 +132,26 @@ class StackedDiscriminators(nn.Module):
             )
             self.offsets = nn.Parameter(torch.stack([d.bias for d in discriminators]).clone())
         self.logit_bound = discriminators[0].logit_bound
+        self.n_outputs = discriminators[0].n_outputs
 
-    def forward(self, x):
-        """Logits of shape (J, n) for rows ``x`` of shape (J, n, n_features), one set per discriminator."""
+    def outputs(self, x):
+        """The MLPs' outputs, shape (J, n, n_outputs), for rows ``x`` of shape (J, n, n_features)."""
         h = x
         last = len(self.weights) - 1
         for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
             h = torch.baddbmm(bias, h, weight)
             if i < last:
                 h = nn.functional.leaky_relu(h, LEAKY_SLOPE)
-        raw = h.squeeze(-1)
+        return h
+
+    def logit(self, outputs):
+        """D's logits (J, n) from :meth:`outputs`."""
+        raw = outputs.squeeze(-1) if self.n_outputs == 1 else ladder_logit(outputs)
         return self.offsets[:, None] + self.logit_bound * torch.tanh(raw / self.logit_bound)
+
+    def forward(self, x):
+        """Logits of shape (J, n) for rows ``x`` of shape (J, n, n_features), one set per discriminator."""
+        return self.logit(self.outputs(x))
 
     def unstack(self, discriminators):
         """Copy the trained weights into ``discriminators`` (in place) and return them."""

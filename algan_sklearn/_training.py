@@ -80,25 +80,34 @@ class History:
         return {key: [r[key] for r in self.records] for key in ("epoch", "n_iter", *HISTORY_KEYS)}
 
 
-def discriminator_step(stacked, opt_d, real, negatives):
-    """One Adam step of every D's logistic loss: ``real`` labelled 1, each tensor of ``negatives`` 0.
+def discriminator_step(stacked, opt_d, real, negatives, classes=None):
+    """One Adam step of every D's loss: ``real`` labelled 1 (real), each tensor of ``negatives`` 0.
 
     Tensors have a leading axis of one slice per discriminator (shape (J, n, d)); each
     group of negatives has the weight of the real rows (mean loss per group), and the
-    discriminators' losses are summed (their weights are separate).
+    discriminators' losses are summed (their weights are separate). With the binary
+    head the loss is logistic; with the ladder head it is the cross-entropy over classes,
+    ``classes`` giving each negative row's class (one tensor of shape (J, n) per group;
+    the real rows are class 0).
 
     Returns
     -------
     loss : torch.Tensor (scalar)
         Mean over the discriminators.
     logits : list of torch.Tensor of shape (J, n)
-        Logits on ``real`` and on each group of ``negatives``, detached.
+        D's logits on ``real`` and on each group of ``negatives``, detached.
     """
     sizes = [real.shape[1]] + [neg.shape[1] for neg in negatives]
-    logits = stacked(torch.cat([real, *negatives], dim=1)).split(sizes, dim=1)
-    loss = F.softplus(-logits[0]).mean(dim=1)
-    for group in logits[1:]:
-        loss = loss + F.softplus(group).mean(dim=1)
+    outputs = stacked.outputs(torch.cat([real, *negatives], dim=1))
+    logits = stacked.logit(outputs).split(sizes, dim=1)
+    if stacked.n_outputs == 1:
+        loss = F.softplus(-logits[0]).mean(dim=1)
+        for group in logits[1:]:
+            loss = loss + F.softplus(group).mean(dim=1)
+    else:
+        labels = torch.cat([torch.zeros_like(classes[0][:, :1]).expand(-1, real.shape[1]), *classes], dim=1)
+        per_row = F.cross_entropy(outputs.transpose(1, 2), labels, reduction="none")  # (J, n)
+        loss = sum(group.mean(dim=1) for group in per_row.split(sizes, dim=1))
     loss = loss.sum()
     opt_d.zero_grad(set_to_none=True)
     loss.backward()
@@ -249,7 +258,10 @@ def train_algan(
                 if buffer:
                     state = buffer[int(torch.randint(len(buffer), (1,), generator=rng, device=device))]
                     negatives.append(sample_state(generator.centres, state, pick, (n_d, b), rng))
-            loss_d, logits = discriminator_step(stacked, opt_d, real, negatives)
+            classes = None
+            if stacked.n_outputs > 1:  # ladder: 1 fake-normal, 2 pseudo-anomalous, 3 buffered
+                classes = [1 + anomalous.long()] + ([torch.full_like(pick, 3)] if buffer else [])
+            loss_d, logits = discriminator_step(stacked, opt_d, real, negatives, classes)
             fake = logits[1]
             history.add(
                 loss_d=loss_d,

@@ -163,3 +163,13 @@ def test_quadrature_nodes_are_computed_once_per_count(monkeypatch):
     assert len(calls) == len(set(calls))
     nodes, weights = inspection._gauss_legendre(64)
     assert not nodes.flags.writeable and not weights.flags.writeable  # a cached array cannot be changed
+
+
+def test_ladder_head_contributions_add_up():
+    """A ladder head is not piecewise linear along a line: it joins log n in the quadrature."""
+    X = np.random.RandomState(2).normal(size=(300, 3))
+    det = ALGANDetector(max_iter=100, discriminator_head="ladder", discriminator_hidden=(8,), random_state=0).fit(X)
+    rows = X[:4] * 2.0
+    result = feature_contributions(det, rows)
+    expected = det.score_samples(det.reference_[None])[0] - det.score_samples(rows)
+    np.testing.assert_allclose(result.contributions.sum(axis=1), expected, rtol=1e-4, atol=1e-4)

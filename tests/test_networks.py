@@ -99,3 +99,18 @@ def test_stacked_discriminators_compute_and_return_each_discriminator():
     with torch.no_grad():
         for j, d in enumerate(fresh):
             assert_allclose(stacked(x)[j].numpy(), d(x[j]).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_ladder_head_is_real_against_all_negative_classes():
+    from algan_sklearn._networks import StackedDiscriminators
+
+    ds = [Discriminator(5, (8,), 3.0, generator=torch.Generator().manual_seed(s), n_outputs=4) for s in (0, 1)]
+    x = torch.randn(2, 20, 5)
+    with torch.no_grad():
+        out = ds[0].net(x[0])
+        expected = 3.0 * torch.tanh((out[:, 0] - torch.logsumexp(out[:, 1:], dim=1)) / 3.0)
+        assert_allclose(ds[0](x[0]).numpy(), expected.numpy(), rtol=1e-6, atol=1e-6)
+        stacked = StackedDiscriminators(ds)
+        assert stacked.outputs(x).shape == (2, 20, 4)
+        for j, d in enumerate(ds):
+            assert_allclose(stacked(x)[j].numpy(), d(x[j]).numpy(), rtol=1e-5, atol=1e-6)

@@ -17,7 +17,6 @@ from algan_sklearn.model_selection import novelty_split
 from algan_sklearn.onnx import to_onnx
 
 
-
 def session_of(model):
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     assert [o.name for o in session.get_outputs()] == ["label", "score_samples"]
@@ -58,8 +57,9 @@ def small():
         {"max_centres": 64, "latent_mixing": "coordinate", "scaling": "robust"},
         {"alpha": 1.0, "buffer_size": 0, "scaling": None},
         {"contamination": 0.1},
+        {"discriminator_head": "ladder", "buffer_size": 2},
     ],
-    ids=["default", "coordinate-robust", "no-pseudo-anomalies", "contamination"],
+    ids=["default", "coordinate-robust", "no-pseudo-anomalies", "contamination", "ladder"],
 )
 def test_detector_and_pipelines_match_the_package(cancer, params):
     X_train, X_test, _ = cancer

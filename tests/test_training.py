@@ -154,3 +154,16 @@ def test_calibration_rows_follow_the_rule():
     no_holdout = fast_algan(calibration_fraction=0).fit(X)
     assert no_holdout.n_calibration_ == 0
     np.testing.assert_array_equal(no_holdout.calibration_scores_, no_holdout.score_samples(X))
+
+
+def test_ladder_head_trains_and_changes_the_model():
+    X = _bimodal(n=400, seed=7)
+    binary = ALGANDetector(max_iter=300, buffer_size=2, random_state=0).fit(X)
+    ladder = ALGANDetector(max_iter=300, buffer_size=2, discriminator_head="ladder", random_state=0).fit(X)
+    assert ladder.discriminators_[0].n_outputs == 4  # real, fake-normal, pseudo-anomalous, buffered
+    h = ladder.history_
+    assert np.mean(h["logit_real"][-5:]) > np.mean(h["logit_anomalous"][-5:])
+    assert np.mean(h["logit_real"][-5:]) > np.mean(h["logit_buffer"][-5:])
+    scores = ladder.score_samples(X)
+    assert np.all(np.isfinite(scores))
+    assert np.abs(scores - binary.score_samples(X)).mean() > 1e-3
