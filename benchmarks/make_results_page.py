@@ -248,6 +248,34 @@ def _csv_rows(name):
         return list(csv.DictReader(fh))
 
 
+def _head_section():
+    out = []
+    for suite, title in (("classical", "31 classical sets"), ("mvtec_resnet18", "15 MVTec-AD sets")):
+        base, ladder = RESULTS / f"terms_{suite}.csv", RESULTS / f"head_ladder_{suite}.csv"
+        if not (base.exists() and ladder.exists()):
+            continue
+        keys = ("auroc_algan", "auroc_discriminator", "auroc_log_density")
+        b, lad = _per_set(_read(base), keys), _per_set(_read(ladder), keys)
+        for name, per in (("binary (default)", b), ("ladder", lad)):
+            out.append([title, name, *(f"{_mean([v[k] for v in per.values()]):.4f}" for k in keys)])
+        worst = min(lad[k]["auroc_algan"] - b[k]["auroc_algan"] for k in lad if k in b)
+        best = max(lad[k]["auroc_algan"] - b[k]["auroc_algan"] for k in lad if k in b)
+        out.append([title, "ladder minus binary, per set", f"{worst:+.3f} to {best:+.3f}", "", ""])
+    if not out:
+        return []
+    return [
+        "D's head: binary against ladder",
+        "-------------------------------",
+        "",
+        "``python benchmarks/quick_harness.py '{\"discriminator_head\": \"ladder\"}' --all --seeds 0,1,2",
+        "--output benchmarks/results/head_ladder_<suite>.csv`` (and ``--suite mvtec_resnet18``), against the",
+        "default run ``terms_<suite>.csv``: the same splits and seeds.",
+        "",
+        _table(["data", "head", "ALGAN", "D alone", "log n alone"], out),
+        "",
+    ]
+
+
 def _centres_section():
     rows = _csv_rows("centres_tradeoff.csv")
     if not rows:
@@ -537,6 +565,7 @@ def main():
     parts += _runner_section("mvtec_resnet18", "MVTec-AD: the runner")
     parts += _ablation_section()
     parts += _grid_section()
+    parts += _head_section()
     parts += _centres_section()
     parts += _cost_section()
     parts += _seed_section()
