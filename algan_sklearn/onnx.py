@@ -165,16 +165,14 @@ def _scaled(graph, X, model):
 
 def _cap_constant_columns(graph, X, score, constant):
     """The constant-column rule of ``_constant.ConstantColumns.cap`` for float32 input, in float64."""
-    from ._constant import RTOL_FLOAT32
-
     if not constant.mask.any() or constant.floor is None:
         return score
     columns = graph.const(np.flatnonzero(constant.mask), "constant_columns", np.int64)
     Xc = graph.op("Cast", [graph.op("Gather", [X, columns], axis=1)], "constant_x64", to=graph.DOUBLE)
-    # a float32 row matches a float64 training value up to float32 rounding (``unseen``)
-    slack = (max(constant.rtol, RTOL_FLOAT32) - constant.rtol) * constant.magnitude
-    below = graph.op("Less", [Xc, graph.const(constant.low - slack, "constant_low")])
-    above = graph.op("Greater", [Xc, graph.const(constant.high + slack, "constant_high")])
+    # the package's bounds for float32 rows (``ConstantColumns.bounds``: float32 rounding)
+    low, high = constant.bounds(np.float32)
+    below = graph.op("Less", [Xc, graph.const(low, "constant_low")])
+    above = graph.op("Greater", [Xc, graph.const(high, "constant_high")])
     unseen = graph.op("Cast", [graph.op("Or", [below, above])], "unseen", to=graph.DOUBLE)
     count = graph.reduce("ReduceSum", unseen, axis=1, keepdims=0, hint="n_unseen")
     capped = graph.op("Min", [score, graph.const([constant.floor], "floor")])
