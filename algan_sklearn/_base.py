@@ -1,5 +1,6 @@
 """Shared plumbing of the package's outlier detectors: held-out threshold, p-values and batching."""
 
+import contextlib
 import warnings
 from numbers import Real
 
@@ -27,6 +28,7 @@ from .utils._validation import validate_data
 #: Rows per block when a detector scores in batches: bounds the float64 working copies
 #: (65,536 rows of 20 features take 10 MiB) whatever the number of rows.
 SCORE_BLOCK_ROWS = 65536
+
 
 def pow2_scale(max_abs):
     """Powers of two ``s >= max_abs / 2`` (1 where ``max_abs`` is 0).
@@ -151,20 +153,25 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         """
         self._check_params()
         self._forget_fit()
+        with self._unfitted_on_failure():
+            return self._validate_and_fit(X)
+
+    def _validate_and_fit(self, X):
+        """The body of :meth:`fit`: validate, hold rows out, fit."""
         # float32 input stays float32 here, so constant columns follow float32 rounding
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         fraction = float(self.calibration_fraction)
         n_cal = calibration_rows(X.shape[0], fraction)
         fit_rows, held_out = split_rows(X.shape[0], n_cal, self._calibration_seed())
         if n_cal:
-            warn_if_too_few_held_out(self.contamination, n_cal, X.shape[0], fraction)
+            warn_if_too_few_held_out(self.contamination, n_cal, X.shape[0], fraction, stacklevel=5)
         elif fraction > 0 and self.contamination != "auto":
             warnings.warn(
                 f"No rows held out from {X.shape[0]} training rows (calibration_rows needs at least "
                 f"{SMALLEST_CALIBRATION * 5}): offset_ is the contamination={self.contamination:g} percentile "
                 "of the training rows' own scores, which new rows fall below more often.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return self._fit_held_out(X[fit_rows], X[held_out] if n_cal else None)
 
@@ -177,15 +184,30 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         """
         self._check_params()
         self._forget_fit()
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        X_calibration = validate_data(self, X_calibration, dtype=[np.float64, np.float32], reset=False)
-        warn_if_too_few_held_out(self.contamination, X_calibration.shape[0], stacklevel=6)
-        return self._fit_held_out(X, X_calibration)
+        with self._unfitted_on_failure():
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
+            X_calibration = validate_data(self, X_calibration, dtype=[np.float64, np.float32], reset=False)
+            warn_if_too_few_held_out(self.contamination, X_calibration.shape[0], stacklevel=6)
+            return self._fit_held_out(X, X_calibration)
 
     def _forget_fit(self):
         """Delete every fitted attribute: nothing of a previous fit survives a new one."""
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)
+
+    @contextlib.contextmanager
+    def _unfitted_on_failure(self):
+        """Forget every fitted attribute when the fit inside fails or is interrupted, and re-raise.
+
+        A fit that diverges (``TrainingDivergedError``), is interrupted
+        (``KeyboardInterrupt``) or fails in any other way leaves the detector unfitted,
+        never half-fitted: ``predict`` then raises ``NotFittedError``.
+        """
+        try:
+            yield
+        except BaseException:
+            self._forget_fit()
+            raise
 
     def _fit_held_out(self, X, X_calibration):
         """Fit on validated rows ``X`` and set the threshold from validated held-out rows (None: none).

@@ -4,10 +4,11 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import fast_algan
+from conftest import fast_algan, make_detectors
 from scipy.stats import ks_2samp
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.exceptions import NotFittedError
 
 from algan_sklearn import GaussianMixtureDetector, KNNDetector, ZScoreDetector
 from algan_sklearn._base import (
@@ -217,3 +218,59 @@ def test_pvalues_of_new_normal_rows_are_uniform(name):
     for a in (0.05, 0.1, 0.5):
         assert abs(np.mean(p <= a) - a) < 0.035
     assert det.pvalues([[9.0, -9.0, 9.0]])[0] == 1 / 1201
+
+
+# ---------------------------------------------------------------------------- a failed fit leaves nothing
+
+
+def _fit_that_fails(det, exc):
+    original = det._fit
+
+    def failing(X, X_calibration):
+        original(X, X_calibration)  # every attribute _fit sets, then the failure
+        det.half_fitted_ = True
+        raise exc
+
+    return failing
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("boom"), KeyboardInterrupt()], ids=["error", "interrupt"])
+@pytest.mark.parametrize("refit", [False, True], ids=["first-fit", "refit"])
+def test_a_failed_fit_leaves_the_detector_unfitted(monkeypatch, exc, refit):
+    # #18 3.8: a failed fit left n_features_in_, feature_scale_, scaler_ behind, so
+    # predict raised AttributeError instead of NotFittedError
+    X = np.random.RandomState(0).normal(size=(60, 3))
+    for det in make_detectors():
+        if refit:
+            det.fit(X)
+        monkeypatch.setattr(det, "_fit", _fit_that_fails(det, exc))
+        with pytest.raises(type(exc)):
+            det.fit(X)
+        assert not [k for k in vars(det) if k.endswith("_") and not k.startswith("__")], type(det).__name__
+        with pytest.raises(NotFittedError):
+            det.predict(X[:2])
+        monkeypatch.undo()
+        assert det.fit(X).predict(X[:2]).shape == (2,)  # and it fits again
+
+
+def test_a_failed_fit_with_held_out_rows_leaves_the_detector_unfitted(monkeypatch):
+    # the other way into the fitting stage (ConformalDetector's)
+    X = np.random.RandomState(0).normal(size=(100, 3))
+    det = ZScoreDetector().fit(X)
+    monkeypatch.setattr(det, "_fit", _fit_that_fails(det, RuntimeError("boom")))
+    with pytest.raises(RuntimeError, match="boom"):
+        det._fit_with_held_out_rows(X[:60], X[60:])
+    with pytest.raises(NotFittedError):
+        det.predict(X[:2])
+
+
+def test_a_diverged_algan_fit_leaves_the_detector_unfitted():
+    from algan_sklearn import TrainingDivergedError
+
+    X = np.random.RandomState(0).normal(size=(100, 3))
+    det = fast_algan(max_iter=20, lr_discriminator=1e30, lr_generator=1e30)
+    with pytest.raises(TrainingDivergedError):
+        det.fit(X)
+    assert not hasattr(det, "feature_scale_") and not hasattr(det, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        det.predict(X[:2])
