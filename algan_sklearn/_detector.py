@@ -113,8 +113,10 @@ class ALGANDetector(BaseDetector):
         Sets ``offset_`` from the held-out rows' scores: Tukey's lower fence
         ``Q1 - 1.5 * IQR`` with ``'auto'``, else that percentile, so that about that
         share of new normal rows is flagged.
-    device : {'cpu', 'cuda', 'mps', 'auto'} or torch.device, default='cpu'
-        Where to train and score; resolved in ``fit`` (``ValueError`` if unavailable).
+    device : {'cpu', 'cuda', 'mps', 'auto'}, str or torch.device, default='cpu'
+        Where to train and score: ``'auto'`` (CUDA when available), or any device
+        torch understands (``'cuda:1'``, ``torch.device('cpu')``); resolved in ``fit``
+        (``ValueError`` naming the value if it is not a device or is unavailable).
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, latent draws and the held-out split through private
         generators. None takes fresh entropy from the operating system (unlike
@@ -216,7 +218,7 @@ class ALGANDetector(BaseDetector):
         "buffer_fraction": [Interval(Real, 0, 1, closed="right")],
         "calibration_fraction": [Interval(Real, 0, 0.5, closed="both")],
         "scaling": [StrOptions({"standard", "robust"}), None],
-        "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
+        "device": [str, torch.device],  # names checked by torch.device in _check_params ('cuda:1')
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],

@@ -68,6 +68,30 @@ def test_cuda_without_gpu_raises(blob):
         ALGANDetector(device="cuda", max_iter=1).fit(blob)
 
 
+def test_indexed_cuda_device_is_a_valid_parameter(blob, monkeypatch):
+    # #18 3.15: 'cuda:0' was rejected by the parameter constraints although
+    # resolve_device accepts every device string torch understands
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"device='cuda:0' asks for CUDA, but torch.cuda.is_available\(\) is False"):
+        ALGANDetector(device="cuda:0", max_iter=1).fit(blob)
+    with pytest.raises(ValueError, match="torch.cuda.is_available"):
+        ALGANDetector(device=torch.device("cuda", 1), max_iter=1).fit(blob)
+    for device in ("cpu", "cpu:0", torch.device("cpu")):
+        det = fast_algan(max_iter=2, device=device).fit(blob[:40])
+        assert det.device_.type == "cpu" and det.get_params()["device"] == device
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:x", "", "cuda:-1"])
+def test_device_that_is_no_device_names_the_value(device, blob):
+    with pytest.raises(ValueError, match=f"Unknown device {device!r}"):
+        ALGANDetector(device=device, max_iter=1).fit(blob)
+
+
+def test_device_of_another_type_is_a_parameter_error(blob):
+    with pytest.raises(ValueError, match="The 'device' parameter of ALGANDetector must be"):
+        ALGANDetector(device=0, max_iter=1).fit(blob)
+
+
 def test_gpu_fitted_state_pickles_on_the_cpu(blob, tmp_path, monkeypatch):
     """Simulated GPU model: parameters report a CUDA device, as after fit(device='cuda')."""
     det = fast_algan().fit(blob)
