@@ -19,6 +19,7 @@ from ._fitting import fit_networks
 from ._networks import ALGANScore, score_in_tiles
 from ._scaling import fit_scaling, scale_in_blocks, scale_rows, unscale_rows
 from .utils._compat import Interval, StrOptions
+from .utils._memory import warn_if_quadratic
 from .utils._progress import progress_callback
 from .utils._random import seed_from_random_state
 from .utils._torch import resolve_device, state_on_cpu, torch_threads
@@ -304,6 +305,16 @@ class ALGANDetector(BaseDetector):
         # torch.no_grad() or torch.inference_mode()); every tensor is float32 whatever
         # torch's default dtype.
         X_cal = None if X_calibration is None else scale_in_blocks(X_calibration, self.feature_scale_, self.scaler_)
+        whiten = self.kernel_shape == "covariance" or (self.kernel_shape == "auto" and Xs.shape[1] >= Xs.shape[0])
+        if whiten:  # measured: about 8 d x d float64 matrices at the peak (whitening, folding into D and log n)
+            warn_if_quadratic(
+                Xs.shape[1],
+                8,
+                "ALGANDetector's covariance-shaped kernels (kernel_shape='covariance', or 'auto' with at least as "
+                "many features as training rows)",
+                "Use kernel_shape='diagonal', or reduce the features first (e.g. PCA in a Pipeline).",
+                stacklevel=6,
+            )
         with torch_threads(self._n_threads(device)), torch.inference_mode(False), torch.enable_grad():
             fitted = fit_networks(
                 Xs,
@@ -312,8 +323,7 @@ class ALGANDetector(BaseDetector):
                 device=device,
                 max_centres=int(self.max_centres),
                 bandwidth=float(self.bandwidth),
-                whiten=self.kernel_shape == "covariance"
-                or (self.kernel_shape == "auto" and Xs.shape[1] >= Xs.shape[0]),
+                whiten=whiten,
                 hidden=tuple(int(h) for h in self.discriminator_hidden),
                 logit_bound=float(self.logit_bound),
                 train_params=train_params,

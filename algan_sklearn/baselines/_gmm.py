@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .._base import BaseDetector, pow2_scale
 from ..utils._compat import Interval
+from ..utils._memory import warn_if_quadratic
 from ..utils._random import seed_from_random_state
 
 #: Scaled inputs are clipped to this magnitude, so every finite row scores finite.
@@ -131,7 +132,17 @@ class GaussianMixtureDetector(BaseDetector):
     def _fit_gaussian(self, Z):
         self.n_components_ = 1
         self._location = Z.mean(axis=0)
-        cov = LedoitWolf().fit(Z).covariance_ if Z.shape[0] > 1 else np.eye(Z.shape[1])
+        # measured: about 4 d x d float64 matrices at the peak (covariance, eigenvectors, whitening)
+        warn_if_quadratic(
+            Z.shape[1],
+            4,
+            "GaussianMixtureDetector's Ledoit-Wolf Gaussian (more than max_features features, or fewer than "
+            "2 * (n_features + 1) rows)",
+            "Reduce the features first (e.g. PCA in a Pipeline).",
+            stacklevel=7,
+        )
+        # no precision matrix (a d x d pseudo-inverse): the eigendecomposition below whitens
+        cov = LedoitWolf(store_precision=False).fit(Z).covariance_ if Z.shape[0] > 1 else np.eye(Z.shape[1])
         eigval, eigvec = np.linalg.eigh(cov)
         self._whiten = eigvec / np.sqrt(np.maximum(eigval, max(eigval.max(), 1e-12) * 1e-6))
 
