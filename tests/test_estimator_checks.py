@@ -5,7 +5,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algan_sklearn import GaussianMixtureDetector, KNNDetector, ZScoreDetector
 
-
 # ALGAN's generator has a kernel on every training row, so without held-out rows
 # (calibration_fraction=0, which these checks need for their exact training-share test) a
 # training row scored in-sample sits on its own kernel and none falls below Tukey's fence
