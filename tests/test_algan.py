@@ -91,7 +91,6 @@ def test_clone_and_tuple_params(blob):
         ("sigma", 1e39),  # beyond float32: the latents would overflow
         ("alpha", 0.0),
         ("alpha", 1.5),
-        ("device", "tpu"),
         ("discriminator_hidden", (16, 0)),
         ("discriminator_hidden", ()),
         ("discriminator_hidden", (8.5,)),
