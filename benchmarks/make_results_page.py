@@ -490,8 +490,6 @@ def _fdr_section():
         "False discovery rate of conformal p-values",
         "------------------------------------------",
         "",
-        "Measured with the previous release's ALGAN (affine generator); not re-run for this one.",
-        "",
         "``benchmarks/bench_fdr.py``: the novelty split of three ADBench sets, seeds 0 to 19; ALGAN's own",
         "held-out rows (``calibration_fraction=0.1``), kNN and z-score in",
         ":class:`~algan_sklearn.conformal.ConformalDetector` (``calibration_fraction=0.2``); rows flagged by",
