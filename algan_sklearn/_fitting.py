@@ -161,9 +161,13 @@ def fit_networks(
     whitening = None
     if whiten:
         whitening = ledoit_wolf_whitening(Xs.astype(np.float64))
-        Xs = ((Xs.astype(np.float64) - whitening[0]) @ whitening[1]).astype(np.float32)
-        if X_cal is not None:
-            X_cal = ((X_cal.astype(np.float64) - whitening[0]) @ whitening[1]).astype(np.float32)
+        mean, matrix = whitening
+
+        def whitened(rows):
+            return ((rows.astype(np.float64) - mean) @ matrix).astype(np.float32)
+
+        Xs = whitened(Xs)
+        X_cal = None if X_cal is None else whitened(X_cal)
     centres, halves, centre_halves = cross_fit_layout(Xs.shape[0], max_centres, seed)
     h = kernel_bandwidth(Xs[centres].astype(np.float64), bandwidth)
     generator = KernelGenerator(Xs[centres], h).to(device)

@@ -231,8 +231,9 @@ class KernelLogDensity(nn.Module):
         const = torch.tensor(state_weights, dtype=torch.float64) - math.log(n_centres)
         const = const + torch.log(inv).sum(-1) - 0.5 * d * _LOG_2PI + log_det
         self.n_states = n_states
-        self.register_buffer("inv_scale", inv.float())
-        self.register_buffer("centres_scaled", (centres[None] * inv[:, None]).float())  # (S, m, d)
+        # per-coordinate mixing of the final state works on (x - c) / s coordinate by coordinate
+        self.register_buffer("inv_scale", inv[0].float())
+        self.register_buffer("centres_scaled", (centres * inv[0]).float() if mixing == "coordinate" else None)
         self.register_buffer("state_const", const.float())
         # the terms of one group (state, latent component) over the centres k:
         # b_k + x . w_k - 0.5 f ||x / s||^2, and the last part is the same for every k,
@@ -261,8 +262,8 @@ class KernelLogDensity(nn.Module):
     def _coordinate_terms(self, x):
         """log of the final state's per-coordinate latent mixture for every centre, (n, m)."""
         out = []
-        u = x * self.inv_scale[0]
-        c = self.centres_scaled[0]
+        u = x * self.inv_scale
+        c = self.centres_scaled
         step = max(1, _COORDINATE_CHUNK // max(1, x.shape[0] * self.n_features))
         for start in range(0, c.shape[0], step):
             u2 = (u[:, None, :] - c[None, start : start + step]) ** 2
